@@ -1,0 +1,135 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Design;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+
+namespace Guichet.Data;
+
+public enum DatabaseProvider
+{
+    Sqlite,
+    Postgres,
+}
+
+public static class DataSetup
+{
+    /// <summary>Chooses the provider from <c>Database:Provider</c>; SQLite in <c>Guichet:DataDirectory</c> by default.</summary>
+    public static IHostApplicationBuilder AddGuichetData(this IHostApplicationBuilder builder)
+    {
+        var config = builder.Configuration;
+        var provider = config.GetValue("Database:Provider", DatabaseProvider.Sqlite);
+        var connectionString = config.GetConnectionString("Guichet");
+        var services = builder.Services;
+        if (provider == DatabaseProvider.Postgres)
+        {
+            if (string.IsNullOrWhiteSpace(connectionString))
+            {
+                throw new InvalidOperationException("Database:Provider is Postgres but ConnectionStrings:Guichet is empty.");
+            }
+
+            services.AddPooledDbContextFactory<PostgresGuichetDbContext>(o => o.UseNpgsql(connectionString));
+            services.AddScoped<IDbContextFactory<GuichetDbContext>, ContextFactory<PostgresGuichetDbContext>>();
+        }
+        else
+        {
+            if (string.IsNullOrWhiteSpace(connectionString))
+            {
+                var directory = Path.GetFullPath(config["Guichet:DataDirectory"] ?? "data");
+                Directory.CreateDirectory(directory);
+                connectionString = new SqliteConnectionStringBuilder
+                {
+                    DataSource = Path.Combine(directory, "guichet.db"),
+                    DefaultTimeout = 30,
+                    Pooling = true,
+                }.ToString();
+            }
+
+            services.AddPooledDbContextFactory<SqliteGuichetDbContext>(o => o.UseSqlite(connectionString).AddInterceptors(SqlitePragmas.Instance));
+            services.AddScoped<IDbContextFactory<GuichetDbContext>, ContextFactory<SqliteGuichetDbContext>>();
+            services.AddHostedService<SqliteMaintenance>();
+        }
+
+        services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<GuichetDbContext>>().CreateDbContext());
+        services.AddSingleton(new DatabaseInfo(provider));
+        return builder;
+    }
+
+    public static async Task MigrateAsync(IServiceProvider services, CancellationToken ct = default)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<GuichetDbContext>();
+        if (db.Database.IsSqlite())
+        {
+            // WAL is a property of the file: set once, it stays.
+            await db.Database.OpenConnectionAsync(ct);
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
+            await db.Database.CloseConnectionAsync();
+        }
+
+        await db.Database.MigrateAsync(ct);
+    }
+}
+
+public sealed record DatabaseInfo(DatabaseProvider Provider);
+
+internal sealed class ContextFactory<T>(IDbContextFactory<T> inner) : IDbContextFactory<GuichetDbContext>
+    where T : GuichetDbContext
+{
+    public GuichetDbContext CreateDbContext() => inner.CreateDbContext();
+}
+
+/// <summary>Per-connection SQLite settings: wait for a writer rather than fail, and sync once per WAL checkpoint.</summary>
+internal sealed class SqlitePragmas : DbConnectionInterceptor
+{
+    public static readonly SqlitePragmas Instance = new();
+    private const string Pragmas = "PRAGMA busy_timeout=30000; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;";
+
+    public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = Pragmas;
+        command.ExecuteNonQuery();
+    }
+
+    public override async Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = Pragmas;
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}
+
+/// <summary>Keeps SQLite's query planner statistics fresh, as its documentation recommends for long-lived applications.</summary>
+internal sealed class SqliteMaintenance(IServiceScopeFactory scopes, TimeProvider clock, ILogger<SqliteMaintenance> log) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromHours(6), clock);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                var db = scope.ServiceProvider.GetRequiredService<GuichetDbContext>();
+                await db.Database.ExecuteSqlRawAsync("PRAGMA optimize;", stoppingToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                log.LogWarning(ex, "PRAGMA optimize failed");
+            }
+        }
+    }
+}
+
+internal sealed class SqliteDesignFactory : IDesignTimeDbContextFactory<SqliteGuichetDbContext>
+{
+    public SqliteGuichetDbContext CreateDbContext(string[] args) =>
+        new(new DbContextOptionsBuilder<SqliteGuichetDbContext>().UseSqlite("Data Source=design.db").Options);
+}
+
+internal sealed class PostgresDesignFactory : IDesignTimeDbContextFactory<PostgresGuichetDbContext>
+{
+    public PostgresGuichetDbContext CreateDbContext(string[] args) =>
+        new(new DbContextOptionsBuilder<PostgresGuichetDbContext>().UseNpgsql("Host=localhost;Database=design").Options);
+}

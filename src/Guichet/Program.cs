@@ -1,0 +1,39 @@
+using Guichet.Auth;
+using Guichet.Cli;
+using Guichet.Data;
+using Guichet.Demo;
+using Guichet.Infrastructure;
+using Guichet.People;
+using Guichet.Tickets;
+
+var verb = Verbs.Find(args);
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+{
+    Args = verb is null ? args : Verbs.HostArguments(args),
+
+    // appsettings.json beside the binary, whatever the working directory; data/ stays relative to the working directory.
+    ContentRootPath = AppContext.BaseDirectory,
+});
+builder.AddHostDefaults();
+builder.AddGuichetData();
+builder.AddGuichetAuth();
+builder.AddTickets();
+builder.AddDemoDesk();
+
+var app = builder.Build();
+if (verb is not null)
+{
+    return await verb.RunAsync(app.Services, args, Console.Out, Console.Error);
+}
+
+app.UseHostDefaults();
+var api = app.MapGroup("/api/v1").RequireAuthorization(Policies.Api);
+api.MapTicketsApi();
+api.MapPeopleApi();
+api.MapMeApi();
+
+await Startup.PrepareAsync(app.Services, Console.Out, app.Lifetime.ApplicationStopping);
+await app.RunAsync();
+return 0;
+
+public partial class Program;

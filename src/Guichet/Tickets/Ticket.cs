@@ -1,0 +1,522 @@
+using Guichet.People;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Guichet.Tickets;
+
+/// <summary>
+/// A request and its whole life. Every method that changes it appends the matching timeline entry, so the
+/// change and its record are saved together; a method that refuses returns the <see cref="RuleViolation"/>
+/// and leaves the ticket untouched.
+/// </summary>
+public sealed class Ticket
+{
+    private readonly List<Interaction> _interactions = [];
+
+    private Ticket() => (Number, Subject, Description) = ("", "", "");
+
+    public long Id { get; private set; }
+    public string Number { get; private set; }
+    public string Subject { get; private set; }
+    public string Description { get; private set; }
+    public long RequesterId { get; private set; }
+    public Person Requester { get; private set; } = null!;
+    public long? OrganizationId { get; private set; }
+    public Organization? Organization { get; private set; }
+    public Channel Channel { get; private set; }
+    public long? CategoryId { get; private set; }
+    public Category? Category { get; private set; }
+    public TicketType Type { get; private set; }
+    public Severity Impact { get; private set; }
+    public Severity Urgency { get; private set; }
+    public Priority Priority { get; private set; }
+    public TicketStatus Status { get; private set; }
+    public int Level { get; private set; } = 1;
+    public long? GroupId { get; private set; }
+    public Group? Group { get; private set; }
+    public long? AssigneeId { get; private set; }
+    public Agent? Assignee { get; private set; }
+    public List<string> Tags { get; private set; } = [];
+    public long? FollowUpOfId { get; private set; }
+    public int ReopenCount { get; private set; }
+    public int EscalationCount { get; private set; }
+    public string? Solution { get; private set; }
+    public DateTimeOffset CreatedAt { get; private set; }
+    public DateTimeOffset UpdatedAt { get; private set; }
+    public DateTimeOffset? FirstResponseAt { get; private set; }
+    public DateTimeOffset? ResolvedAt { get; private set; }
+    public DateTimeOffset? ClosedAt { get; private set; }
+
+    /// <summary>Optimistic concurrency: two nodes changing the same ticket cannot both win silently.</summary>
+    public int Version { get; private set; }
+
+    public IReadOnlyList<Interaction> Interactions => _interactions;
+
+    public sealed record Draft(string Subject, string Description, Person Requester, Channel Channel, Severity Impact,
+        Severity Urgency, TicketType? Type = null, Category? Category = null, Group? Group = null, IEnumerable<string>? Tags = null,
+        Ticket? FollowUpOf = null);
+
+    public static Ticket Create(string number, Draft draft, PriorityMatrix matrix, Actor actor, DateTimeOffset now)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(draft.Subject);
+        var group = draft.Group ?? draft.Category?.DefaultGroup;
+        var ticket = new Ticket
+        {
+            Number = number,
+            Subject = draft.Subject.Trim(),
+            Description = draft.Description,
+            Requester = draft.Requester,
+            Organization = draft.Requester.Organization,
+            OrganizationId = draft.Requester.OrganizationId,
+            Channel = draft.Channel,
+            Category = draft.Category,
+            Type = draft.Type ?? draft.Category?.DefaultType ?? TicketType.Incident,
+            Impact = draft.Impact,
+            Urgency = draft.Urgency,
+            Priority = matrix[draft.Impact, draft.Urgency],
+            Status = TicketStatus.New,
+            Group = group,
+            Level = group?.Level ?? 1,
+            Tags = NormalizeTags(draft.Tags),
+            FollowUpOfId = draft.FollowUpOf?.Id,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        var created = ticket.Append(InteractionKind.Event, Visibility.Public, actor, now, TicketEvent.Created);
+        created.Channel = draft.Channel;
+        created.To = ticket.Priority.ToString();
+        created.Detail = $"impact {draft.Impact} × urgency {draft.Urgency} → {ticket.Priority}";
+        if (draft.FollowUpOf is not null)
+        {
+            created.From = draft.FollowUpOf.Number;
+        }
+
+        return ticket;
+    }
+
+    public RuleViolation? Take(Agent agent, DateTimeOffset now)
+    {
+        if (!Status.IsActive())
+        {
+            return NotAllowed("take");
+        }
+
+        if (AssigneeId == agent.Id && Status != TicketStatus.New)
+        {
+            return null;
+        }
+
+        var previous = Assignee?.Person.Name;
+        Assignee = agent;
+        AssigneeId = agent.Id;
+        var entry = Append(InteractionKind.Event, Visibility.Internal, Actor.Staff(agent), now, TicketEvent.Taken);
+        entry.From = previous;
+        entry.To = agent.Person.Name;
+        OpenIfNew(Actor.Staff(agent), now);
+        return null;
+    }
+
+    public RuleViolation? Assign(Agent? agent, Group? group, Actor actor, DateTimeOffset now)
+    {
+        if (!Status.IsActive())
+        {
+            return NotAllowed("assign");
+        }
+
+        if (group is not null && group.Id != GroupId)
+        {
+            if (group.Level != Level)
+            {
+                return new RuleViolation("ticket.group_other_level", group.Name, group.Level, Level);
+            }
+
+            var change = Append(InteractionKind.Event, Visibility.Internal, actor, now, TicketEvent.GroupChanged);
+            change.From = Group?.Name;
+            change.To = group.Name;
+            Group = group;
+            GroupId = group.Id;
+            if (agent is null && Assignee is not null && !Assignee.Groups.Any(g => g.Id == group.Id))
+            {
+                Unassign(actor, now);
+            }
+        }
+
+        if (agent is not null && agent.Id != AssigneeId)
+        {
+            if (GroupId is not null && agent.Groups.All(g => g.Id != GroupId))
+            {
+                return new RuleViolation("ticket.assignee_not_in_group", agent.Person.Name, Group?.Name ?? "");
+            }
+
+            var entry = Append(InteractionKind.Event, Visibility.Internal, actor, now, TicketEvent.Assigned);
+            entry.From = Assignee?.Person.Name;
+            entry.To = agent.Person.Name;
+            Assignee = agent;
+            AssigneeId = agent.Id;
+            OpenIfNew(actor, now);
+        }
+        return null;
+    }
+
+    public RuleViolation? Unassign(Actor actor, DateTimeOffset now)
+    {
+        if (AssigneeId is null)
+        {
+            return null;
+        }
+
+        var entry = Append(InteractionKind.Event, Visibility.Internal, actor, now, TicketEvent.Assigned);
+        entry.From = Assignee?.Person.Name;
+        Assignee = null;
+        AssigneeId = null;
+        return null;
+    }
+
+    /// <summary>A public reply. From an agent it is the desk's response; from the requester it wakes the ticket up.</summary>
+    public RuleViolation? Reply(Actor actor, string body, Channel channel, DateTimeOffset now)
+    {
+        if (Status == TicketStatus.Closed)
+        {
+            return new RuleViolation("ticket.closed");
+        }
+
+        var reply = Append(InteractionKind.Reply, Visibility.Public, actor, now);
+        reply.Body = body;
+        reply.Channel = channel;
+        AfterContact(actor, now);
+        return null;
+    }
+
+    public RuleViolation? AddNote(Actor actor, string body, DateTimeOffset now)
+    {
+        if (Status == TicketStatus.Closed)
+        {
+            return new RuleViolation("ticket.closed");
+        }
+
+        Append(InteractionKind.Note, Visibility.Internal, actor, now).Body = body;
+        return null;
+    }
+
+    public RuleViolation? LogCall(Actor actor, CallDirection direction, TimeSpan duration, string summary, bool isInternal,
+        DateTimeOffset now)
+    {
+        if (Status == TicketStatus.Closed)
+        {
+            return new RuleViolation("ticket.closed");
+        }
+
+        var call = Append(InteractionKind.Call, isInternal ? Visibility.Internal : Visibility.Public, actor, now);
+        call.Body = summary;
+        call.Channel = Channel.Phone;
+        call.CallDirection = direction;
+        call.CallDurationSeconds = (int)Math.Round(duration.TotalSeconds);
+        if (actor.Role == AuthorRole.Agent && direction == CallDirection.Inbound)
+        {
+            // An inbound call logged by an agent is the requester speaking to the desk.
+            AfterContact(Actor.Requester(RequesterId), now);
+            FirstResponseAt ??= now;
+        }
+        else
+        {
+            AfterContact(actor, now);
+        }
+
+        return null;
+    }
+
+    /// <summary>Ask the requester for information: the ticket waits on them.</summary>
+    public RuleViolation? AskRequester(Actor actor, string? message, DateTimeOffset now)
+    {
+        if (Status is not (TicketStatus.New or TicketStatus.Open))
+        {
+            return NotAllowed("pending");
+        }
+
+        if (!string.IsNullOrWhiteSpace(message))
+        {
+            Reply(actor, message, Channel.Web, now);
+        }
+
+        ClaimIfUnassigned(actor, now);
+        ChangeStatus(TicketStatus.Pending, actor, now, TicketEvent.StatusChanged);
+        return null;
+    }
+
+    public RuleViolation? Resolve(Actor actor, string solution, DateTimeOffset now)
+    {
+        if (!Status.IsActive())
+        {
+            return NotAllowed("resolve");
+        }
+
+        ClaimIfUnassigned(actor, now);
+        Solution = solution;
+        FirstResponseAt ??= now;
+        ResolvedAt = now;
+        ChangeStatus(TicketStatus.Resolved, actor, now, TicketEvent.Resolved).Body = solution;
+        return null;
+    }
+
+    /// <summary>The requester (or an agent for them) confirms the proposed solution.</summary>
+    public RuleViolation? Confirm(Actor actor, string? comment, DateTimeOffset now)
+    {
+        if (Status != TicketStatus.Resolved)
+        {
+            return NotAllowed("confirm");
+        }
+
+        ClosedAt = now;
+        ChangeStatus(TicketStatus.Closed, actor, now, TicketEvent.Confirmed).Body = comment;
+        return null;
+    }
+
+    public RuleViolation? Reopen(Actor actor, string? reason, TimeSpan closedReopenWindow, DateTimeOffset now)
+    {
+        if (Status == TicketStatus.Closed && (ClosedAt is null || now - ClosedAt.Value > closedReopenWindow))
+        {
+            return new RuleViolation("ticket.reopen_window", (int)closedReopenWindow.TotalDays);
+        }
+
+        if (Status is not (TicketStatus.Resolved or TicketStatus.Closed))
+        {
+            return NotAllowed("reopen");
+        }
+
+        ReopenCount++;
+        ResolvedAt = null;
+        ClosedAt = null;
+        ChangeStatus(TicketStatus.Open, actor, now, TicketEvent.Reopened).Body = reason;
+        return null;
+    }
+
+    /// <summary>Closing is the normal end of a resolved ticket; closing an unresolved one (spam, duplicate) needs a reason.</summary>
+    public RuleViolation? Close(Actor actor, string? reason, DateTimeOffset now)
+    {
+        if (Status == TicketStatus.Closed)
+        {
+            return NotAllowed("close");
+        }
+
+        if (Status != TicketStatus.Resolved && string.IsNullOrWhiteSpace(reason))
+        {
+            return new RuleViolation("ticket.close_needs_reason");
+        }
+
+        ClosedAt = now;
+        ChangeStatus(TicketStatus.Closed, actor, now, TicketEvent.Closed).Body = reason;
+        return null;
+    }
+
+    /// <summary>Functional escalation to a group of a higher level; the new group takes it from its queue.</summary>
+    public RuleViolation? Escalate(Group target, Actor actor, string reason, string? tried, DateTimeOffset now)
+    {
+        if (!Status.IsActive())
+        {
+            return NotAllowed("escalate");
+        }
+
+        if (target.Level <= Level)
+        {
+            return new RuleViolation("ticket.escalate_level", target.Name, target.Level, Level);
+        }
+
+        var entry = MoveToGroup(target, actor, now, TicketEvent.Escalated);
+        entry.Body = reason;
+        entry.Detail = tried;
+        EscalationCount++;
+        return null;
+    }
+
+    public RuleViolation? Deescalate(Group target, Actor actor, string reason, DateTimeOffset now)
+    {
+        if (!Status.IsActive())
+        {
+            return NotAllowed("deescalate");
+        }
+
+        if (target.Level >= Level)
+        {
+            return new RuleViolation("ticket.deescalate_level", target.Name, target.Level, Level);
+        }
+
+        MoveToGroup(target, actor, now, TicketEvent.Deescalated).Body = reason;
+        return null;
+    }
+
+    public RuleViolation? Classify(Actor actor, Severity? impact, Severity? urgency, Category? category, bool setCategory, TicketType? type,
+        IEnumerable<string>? tags, PriorityMatrix matrix, DateTimeOffset now)
+    {
+        if (Status == TicketStatus.Closed)
+        {
+            return new RuleViolation("ticket.closed");
+        }
+
+        if (setCategory && category?.Id != CategoryId)
+        {
+            var entry = Append(InteractionKind.Event, Visibility.Internal, actor, now, TicketEvent.CategoryChanged);
+            entry.From = Category?.Code;
+            entry.To = category?.Code;
+            Category = category;
+            CategoryId = category?.Id;
+        }
+
+        if (type is { } newType && newType != Type)
+        {
+            var entry = Append(InteractionKind.Event, Visibility.Internal, actor, now, TicketEvent.TypeChanged);
+            entry.From = Type.ToString();
+            entry.To = newType.ToString();
+            Type = newType;
+        }
+
+        if (tags is not null)
+        {
+            var normalized = NormalizeTags(tags);
+            if (!normalized.SequenceEqual(Tags))
+            {
+                var entry = Append(InteractionKind.Event, Visibility.Internal, actor, now, TicketEvent.TagsChanged);
+                entry.From = string.Join(", ", Tags);
+                entry.To = string.Join(", ", normalized);
+                Tags = normalized;
+            }
+        }
+
+        Impact = impact ?? Impact;
+        Urgency = urgency ?? Urgency;
+        var priority = matrix[Impact, Urgency];
+        if (priority != Priority)
+        {
+            var entry = Append(InteractionKind.Event, Visibility.Internal, actor, now, TicketEvent.PriorityChanged);
+            entry.From = Priority.ToString();
+            entry.To = priority.ToString();
+            entry.Detail = $"impact {Impact} × urgency {Urgency} → {priority}";
+            Priority = priority;
+        }
+        return null;
+    }
+
+    internal void RecordFollowUp(string number, Actor actor, DateTimeOffset now) =>
+        Append(InteractionKind.Event, Visibility.Public, actor, now, TicketEvent.FollowUpCreated).To = number;
+
+    private Interaction MoveToGroup(Group target, Actor actor, DateTimeOffset now, TicketEvent kind)
+    {
+        var entry = Append(InteractionKind.Event, Visibility.Internal, actor, now, kind);
+        entry.From = Group?.Name;
+        entry.To = target.Name;
+        if (target.Level != Level)
+        {
+            var level = Append(InteractionKind.Event, Visibility.Internal, actor, now, TicketEvent.LevelChanged);
+            level.From = Level.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            level.To = target.Level.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        Group = target;
+        GroupId = target.Id;
+        Level = target.Level;
+        Unassign(actor, now);
+        return entry;
+    }
+
+    private void AfterContact(Actor actor, DateTimeOffset now)
+    {
+        if (actor.Role == AuthorRole.Agent)
+        {
+            FirstResponseAt ??= now;
+            ClaimIfUnassigned(actor, now);
+            OpenIfNew(actor, now);
+        }
+        else if (actor.Role == AuthorRole.Requester)
+        {
+            if (Status == TicketStatus.Pending)
+            {
+                ChangeStatus(TicketStatus.Open, actor, now, TicketEvent.StatusChanged);
+            }
+            else if (Status == TicketStatus.Resolved)
+            {
+                ReopenCount++;
+                ResolvedAt = null;
+                ChangeStatus(TicketStatus.Open, actor, now, TicketEvent.Reopened);
+            }
+        }
+    }
+
+    private void ClaimIfUnassigned(Actor actor, DateTimeOffset now)
+    {
+        if (AssigneeId is null && actor.Agent is { } agent)
+        {
+            Take(agent, now);
+        }
+    }
+
+    private void OpenIfNew(Actor actor, DateTimeOffset now)
+    {
+        if (Status == TicketStatus.New)
+        {
+            ChangeStatus(TicketStatus.Open, actor, now, TicketEvent.StatusChanged);
+        }
+    }
+
+    private Interaction ChangeStatus(TicketStatus status, Actor actor, DateTimeOffset now, TicketEvent kind)
+    {
+        var entry = Append(InteractionKind.Event, Visibility.Public, actor, now, kind);
+        entry.From = Status.ToString();
+        entry.To = status.ToString();
+        Status = status;
+        return entry;
+    }
+
+    private Interaction Append(InteractionKind kind, Visibility visibility, Actor actor, DateTimeOffset now, TicketEvent? evt = null)
+    {
+        var entry = new Interaction(kind, visibility, actor, now) { Event = evt };
+        _interactions.Add(entry);
+        UpdatedAt = now;
+        Version++;
+        return entry;
+    }
+
+
+    private RuleViolation NotAllowed(string action) => new("ticket.transition", action, Status);
+
+    private static List<string> NormalizeTags(IEnumerable<string>? tags) =>
+        (tags ?? []).Select(t => t.Trim().ToLowerInvariant()).Where(t => t.Length > 0).Distinct().Order(StringComparer.Ordinal).ToList();
+}
+
+internal sealed class TicketConfiguration : IEntityTypeConfiguration<Ticket>
+{
+    public void Configure(EntityTypeBuilder<Ticket> b)
+    {
+        b.Property(t => t.Number).HasMaxLength(20);
+        b.HasIndex(t => t.Number).IsUnique();
+        b.Property(t => t.Subject).HasMaxLength(300);
+        b.Property(t => t.Channel).HasConversion<string>().HasMaxLength(10);
+        b.Property(t => t.Type).HasConversion<string>().HasMaxLength(20);
+        b.Property(t => t.Impact).HasConversion<string>().HasMaxLength(10);
+        b.Property(t => t.Urgency).HasConversion<string>().HasMaxLength(10);
+        b.Property(t => t.Priority).HasConversion<string>().HasMaxLength(4);
+        b.Property(t => t.Status).HasConversion<string>().HasMaxLength(10);
+        b.PrimitiveCollection(t => t.Tags);
+        b.Property(t => t.Version).IsConcurrencyToken();
+        b.HasOne(t => t.Requester).WithMany().HasForeignKey(t => t.RequesterId).OnDelete(DeleteBehavior.Restrict);
+        b.HasOne(t => t.Organization).WithMany().HasForeignKey(t => t.OrganizationId).OnDelete(DeleteBehavior.SetNull);
+        b.HasOne(t => t.Category).WithMany().HasForeignKey(t => t.CategoryId).OnDelete(DeleteBehavior.SetNull);
+        b.HasOne(t => t.Group).WithMany().HasForeignKey(t => t.GroupId).OnDelete(DeleteBehavior.SetNull);
+        b.HasOne(t => t.Assignee).WithMany().HasForeignKey(t => t.AssigneeId).OnDelete(DeleteBehavior.SetNull);
+        b.HasOne<Ticket>().WithMany().HasForeignKey(t => t.FollowUpOfId).OnDelete(DeleteBehavior.SetNull);
+        b.HasMany(t => t.Interactions).WithOne().HasForeignKey(i => i.TicketId).OnDelete(DeleteBehavior.Cascade);
+        b.Navigation(t => t.Interactions).UsePropertyAccessMode(PropertyAccessMode.Field);
+
+        // The queues: a group's or an agent's newest active tickets, a requester's history.
+        b.HasIndex(t => new { t.GroupId, t.Status, t.Id });
+        b.HasIndex(t => new { t.AssigneeId, t.Status, t.Id });
+        b.HasIndex(t => new { t.RequesterId, t.Id });
+        b.HasIndex(t => new { t.OrganizationId, t.Id });
+        b.HasIndex(t => new { t.Status, t.Id });
+    }
+}
+
+/// <summary>One row per year; the next number is taken in the same transaction as the ticket.</summary>
+public sealed class TicketCounter
+{
+    public int Year { get; set; }
+    public long Next { get; set; }
+}

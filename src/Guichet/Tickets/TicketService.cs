@@ -1,0 +1,151 @@
+using System.Globalization;
+using Guichet.Data;
+using Guichet.Infrastructure;
+using Guichet.People;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Guichet.Tickets;
+
+/// <summary>Who a new ticket is for: an existing person, or an address (and name) to find or create one by.</summary>
+public sealed record RequesterRef(long? PersonId = null, string? Email = null, string? Name = null, string? Phone = null,
+    string? Language = null, CustomerType? CustomerType = null);
+
+public sealed record NewTicket(string Subject, string? Description, RequesterRef Requester, Channel Channel, Severity Impact = Severity.Medium,
+    Severity Urgency = Severity.Medium, TicketType? Type = null, string? Category = null, long? GroupId = null, IReadOnlyList<string>? Tags = null);
+
+/// <summary>
+/// What every intake channel calls: create a ticket, or continue one. The ticket's own methods hold the rules;
+/// this adds what needs the database — numbers, people, groups — and saves the change with its timeline at once.
+/// </summary>
+public sealed class TicketService(GuichetDbContext db, TimeProvider clock, IOptions<TicketOptions> options, PriorityMatrix matrix)
+{
+    public TicketOptions Options => options.Value;
+
+    public async Task<(Ticket? Ticket, Errors Errors)> CreateAsync(NewTicket request, Actor actor, CancellationToken ct, Ticket? followUpOf = null)
+    {
+        var errors = new Errors();
+        Category? category = null;
+        if (request.Category is { Length: > 0 } code)
+        {
+            category = await db.Categories.Include(c => c.DefaultGroup).FirstOrDefaultAsync(c => c.Code == code.ToLowerInvariant(), ct);
+            if (category is null)
+            {
+                errors.Add("category", "validation.unknown", code);
+            }
+        }
+
+        Group? group = null;
+        if (request.GroupId is { } groupId)
+        {
+            group = await db.Groups.FindAsync([groupId], ct);
+            if (group is null)
+            {
+                errors.Add("groupId", "validation.unknown", groupId);
+            }
+        }
+
+        var requester = await FindRequesterAsync(request.Requester, errors, ct);
+        if (errors.Any || requester is null)
+        {
+            return (null, errors);
+        }
+
+        group ??= category?.DefaultGroup ?? await db.Groups.Where(g => g.IsDefault).OrderBy(g => g.Id).FirstOrDefaultAsync(ct);
+        var now = clock.GetUtcNow();
+        var strategy = db.Database.CreateExecutionStrategy();
+        var ticket = await strategy.ExecuteAsync(async () =>
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            var number = await NextNumberAsync(now, ct);
+            var draft = new Ticket.Draft(request.Subject, request.Description ?? "", requester, request.Channel, request.Impact, request.Urgency,
+                request.Type, category, group, request.Tags, followUpOf);
+            var created = Ticket.Create(number, draft, matrix, actor, now);
+            db.Tickets.Add(created);
+            followUpOf?.RecordFollowUp(number, actor, now);
+            await db.SaveChangesAsync(ct);
+            await transaction.CommitAsync(ct);
+            return created;
+        });
+        return (ticket, errors);
+    }
+
+    /// <summary>
+    /// A public reply. On a closed ticket a requester's reply reopens it within the configured window, or else
+    /// opens a follow-up ticket; the returned ticket is the one that received the reply.
+    /// </summary>
+    public async Task<(Ticket Ticket, RuleViolation? Violation)> ReplyAsync(Ticket ticket, Actor actor, string body, Channel channel, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        if (ticket.Status == TicketStatus.Closed && actor.Role == AuthorRole.Requester)
+        {
+            if (ticket.Reopen(actor, null, Options.ReopenWindow, now) is not null)
+            {
+                var request = new NewTicket(FollowUpSubject(ticket), body, new RequesterRef(ticket.RequesterId), channel, ticket.Impact, ticket.Urgency,
+                    ticket.Type, ticket.Category?.Code, ticket.GroupId, ticket.Tags);
+                var (followUp, _) = await CreateAsync(request, actor, ct, ticket);
+                return (followUp!, null);
+            }
+        }
+
+        var violation = ticket.Reply(actor, body, channel, now);
+        if (violation is null)
+        {
+            await db.SaveChangesAsync(ct);
+        }
+
+        return (ticket, violation);
+    }
+
+    public async Task<Person?> FindRequesterAsync(RequesterRef reference, Errors errors, CancellationToken ct)
+    {
+        if (reference.PersonId is { } personId)
+        {
+            var person = await db.People.Include(p => p.Organization).FirstOrDefaultAsync(p => p.Id == personId, ct);
+            if (person is null)
+            {
+                errors.Add("requester.id", "validation.unknown", personId);
+            }
+
+            return person;
+        }
+
+        errors.Email("requester.email", reference.Email);
+        errors.MaxLength("requester.name", reference.Name, 200);
+        if (errors.Any)
+        {
+            return null;
+        }
+
+        var email = Person.NormalizeEmail(reference.Email!);
+        var existing = await db.People.Include(p => p.Organization)
+            .FirstOrDefaultAsync(p => p.Emails.Any(e => e.Address == email), ct);
+        if (existing is not null)
+        {
+            return existing;
+        }
+
+        var domain = email[(email.LastIndexOf('@') + 1)..];
+        var organization = await db.Organizations.FirstOrDefaultAsync(o => o.Domains.Contains(domain), ct);
+        var name = string.IsNullOrWhiteSpace(reference.Name) ? email[..email.IndexOf('@', StringComparison.Ordinal)] : reference.Name;
+        var created = new Person(name, email, reference.CustomerType ?? (organization is null ? CustomerType.Individual : CustomerType.Professional),
+            reference.Language ?? "en", phone: reference.Phone, organization: organization);
+        db.People.Add(created);
+        return created;
+    }
+
+    /// <summary>The year's next number, taken under the row lock of the counter, so it is unique across nodes.</summary>
+    private async Task<string> NextNumberAsync(DateTimeOffset now, CancellationToken ct)
+    {
+        var year = now.UtcDateTime.Year;
+        var next = await db.Database.SqlQuery<long>($"""
+            INSERT INTO "TicketCounters" ("Year", "Next") VALUES ({year}, 1)
+            ON CONFLICT ("Year") DO UPDATE SET "Next" = "TicketCounters"."Next" + 1
+            RETURNING "Next" AS "Value"
+            """).ToListAsync(ct);
+        return string.Create(CultureInfo.InvariantCulture, $"{year}-{next[0]:000000}");
+    }
+
+    private static string FollowUpSubject(Ticket ticket) =>
+        ticket.Subject.Contains(ticket.Number, StringComparison.Ordinal) ? ticket.Subject : $"{ticket.Subject} [#{ticket.Number}]";
+}
