@@ -32,7 +32,6 @@ api.MapTicketsApi();
 api.MapPeopleApi();
 api.MapMeApi();
 
-await Startup.PrepareAsync(app.Services, Console.Out, app.Lifetime.ApplicationStopping);
 await app.RunAsync();
 return 0;
 

@@ -16,6 +16,7 @@ public static class HostDefaults
     {
         var services = builder.Services;
         services.AddSingleton(TimeProvider.System);
+        services.AddHostedService<StartupTasks>();
         services.AddProblemDetails();
         services.ConfigureHttpJsonOptions(o =>
         {

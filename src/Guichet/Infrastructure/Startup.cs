@@ -14,3 +14,19 @@ public static class Startup
         await AccountSetup.EnsureAdminAsync(services, console, ct);
     }
 }
+
+/// <summary>Runs <see cref="Startup.PrepareAsync"/> as the host starts, before the server takes requests.</summary>
+internal sealed class StartupTasks(IServiceProvider services) : IHostedLifecycleService
+{
+    public Task StartingAsync(CancellationToken cancellationToken) => Startup.PrepareAsync(services, Console.Out, cancellationToken);
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

@@ -273,7 +273,7 @@ public sealed class Ticket
 
     public RuleViolation? Reopen(Actor actor, string? reason, TimeSpan closedReopenWindow, DateTimeOffset now)
     {
-        if (Status == TicketStatus.Closed && (ClosedAt is null || now - ClosedAt.Value > closedReopenWindow))
+        if (Status == TicketStatus.Closed && (ClosedAt is null || closedReopenWindow <= TimeSpan.Zero || now - ClosedAt.Value > closedReopenWindow))
         {
             return new RuleViolation("ticket.reopen_window", (int)closedReopenWindow.TotalDays);
         }

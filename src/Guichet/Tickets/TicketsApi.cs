@@ -94,6 +94,7 @@ public static class TicketsApi
         }
         else
         {
+            errors.Email("requester.email", r.Requester.Email).MaxLength("requester.name", r.Requester.Name, 200).MaxLength("requester.phone", r.Requester.Phone, 40);
             requester = new RequesterRef(null, r.Requester.Email, r.Requester.Name, r.Requester.Phone, r.Requester.Language, customerType);
         }
 
