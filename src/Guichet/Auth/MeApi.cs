@@ -1,5 +1,8 @@
 using Guichet.Data;
 using Guichet.Infrastructure;
+using Guichet.Localization;
+using Guichet.Notifications;
+using Microsoft.Extensions.Localization;
 using Guichet.People;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -13,6 +16,8 @@ public static class MeApi
     public sealed record TokenDto(long Id, string Name, string Prefix, DateTimeOffset CreatedAt, DateTimeOffset? LastUsedAt, DateTimeOffset? RevokedAt);
 
     public sealed record CreateTokenRequest(string? Name);
+
+    public sealed record NotificationDto(long Id, long? TicketId, string Kind, string Text, DateTimeOffset CreatedAt, DateTimeOffset? ReadAt);
 
     public static RouteGroupBuilder MapMeApi(this RouteGroupBuilder api)
     {
@@ -39,6 +44,30 @@ public static class MeApi
         });
         me.MapDelete("/tokens/{id:long}", async Task<Results<NoContent, NotFound>> (long id, Caller caller, ApiTokenService tokens, CancellationToken ct) =>
             await tokens.RevokeAsync(caller.AccountId, id, ct) ? TypedResults.NoContent() : TypedResults.NotFound());
+        me.MapGet("/notifications", async (Caller caller, GuichetDbContext db, IStringLocalizer texts, CancellationToken ct, bool unread = false) =>
+        {
+            var query = db.Set<Notification>().AsNoTracking().Where(n => n.AgentId == caller.AgentId);
+            if (unread)
+            {
+                query = query.Where(n => n.ReadAt == null);
+            }
+
+            var rows = await query.OrderByDescending(n => n.Id).Take(200).ToListAsync(ct);
+            return TypedResults.Ok(rows.Select(n => new NotificationDto(n.Id, n.TicketId, n.Key, n.Render((Texts)texts), n.CreatedAt, n.ReadAt)).ToList());
+        });
+        me.MapPost("/notifications/{id:long}/read", async Task<Results<NoContent, NotFound>> (long id, Caller caller, GuichetDbContext db, TimeProvider clock,
+            CancellationToken ct) =>
+        {
+            var notification = await db.Set<Notification>().FirstOrDefaultAsync(n => n.Id == id && n.AgentId == caller.AgentId, ct);
+            if (notification is null)
+            {
+                return TypedResults.NotFound();
+            }
+
+            notification.MarkRead(clock.GetUtcNow());
+            await db.SaveChangesAsync(ct);
+            return TypedResults.NoContent();
+        });
         return api;
     }
 }

@@ -14,7 +14,9 @@ public enum DatabaseProvider
 
 public static class DataSetup
 {
-    /// <summary>Chooses the provider from <c>Database:Provider</c>; SQLite in <c>Guichet:DataDirectory</c> by default.</summary>
+    /// <summary>
+    /// Features that must act inside every save register an EF Core <see cref="IInterceptor"/> in DI.
+    /// Chooses the provider from <c>Database:Provider</c>; SQLite in <c>Guichet:DataDirectory</c> by default.</summary>
     public static IHostApplicationBuilder AddGuichetData(this IHostApplicationBuilder builder)
     {
         var config = builder.Configuration;
@@ -28,7 +30,7 @@ public static class DataSetup
                 throw new InvalidOperationException("Database:Provider is Postgres but ConnectionStrings:Guichet is empty.");
             }
 
-            services.AddPooledDbContextFactory<PostgresGuichetDbContext>(o => o.UseNpgsql(connectionString));
+            services.AddPooledDbContextFactory<PostgresGuichetDbContext>((sp, o) => o.UseNpgsql(connectionString).AddInterceptors(sp.GetServices<IInterceptor>()));
             services.AddScoped<IDbContextFactory<GuichetDbContext>, ContextFactory<PostgresGuichetDbContext>>();
         }
         else
@@ -45,7 +47,8 @@ public static class DataSetup
                 }.ToString();
             }
 
-            services.AddPooledDbContextFactory<SqliteGuichetDbContext>(o => o.UseSqlite(connectionString).AddInterceptors(SqlitePragmas.Instance));
+            services.AddPooledDbContextFactory<SqliteGuichetDbContext>((sp, o) =>
+                o.UseSqlite(connectionString).AddInterceptors(sp.GetServices<IInterceptor>().Prepend(SqlitePragmas.Instance)));
             services.AddScoped<IDbContextFactory<GuichetDbContext>, ContextFactory<SqliteGuichetDbContext>>();
             services.AddHostedService<SqliteMaintenance>();
         }

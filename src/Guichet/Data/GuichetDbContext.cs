@@ -44,7 +44,21 @@ public sealed class SqliteGuichetDbContext(DbContextOptions<SqliteGuichetDbConte
     }
 }
 
-public sealed class PostgresGuichetDbContext(DbContextOptions<PostgresGuichetDbContext> options) : GuichetDbContext(options);
+public sealed class PostgresGuichetDbContext(DbContextOptions<PostgresGuichetDbContext> options) : GuichetDbContext(options)
+{
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        base.ConfigureConventions(configurationBuilder);
+
+        // timestamptz takes UTC only; an instant computed in a calendar's zone is the same instant in UTC.
+        configurationBuilder.Properties<DateTimeOffset>().HaveConversion<ToUtcConverter>();
+        configurationBuilder.Properties<DateTimeOffset?>().HaveConversion<ToUtcConverter>();
+    }
+}
+
+internal sealed class ToUtcConverter() : Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter<DateTimeOffset, DateTimeOffset>(
+    v => v.ToUniversalTime(),
+    v => v);
 
 internal sealed class UtcTicksConverter() : Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter<DateTimeOffset, long>(
     v => v.UtcTicks,

@@ -2,6 +2,7 @@ using System.Globalization;
 using Guichet.Auth;
 using Guichet.Data;
 using Guichet.People;
+using Guichet.Sla;
 using Guichet.Tickets;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -148,6 +149,7 @@ public static class DemoDesk
             }
         }
 
+        await SeedSlaAsync(db, now, ct);
         var categories = await db.Categories.ToDictionaryAsync(c => c.Code, ct);
         var random = new Random(2026);
         var plans = Enumerable.Range(0, TicketCount).Select(i => Plan(random, i, now)).OrderBy(p => p.Start).ToList();
@@ -166,6 +168,43 @@ public static class DemoDesk
         }
 
         db.TicketCounters.AddRange(numbers.Select(n => new TicketCounter { Year = n.Key, Next = n.Value }));
+        await db.SaveChangesAsync(ct);
+    }
+
+    /// <summary>Business hours in Paris for everyone; round the clock for the VIP firm.</summary>
+    private static async Task SeedSlaAsync(GuichetDbContext db, DateTimeOffset now, CancellationToken ct)
+    {
+        var office = new SlaCalendar("Paris business hours", CalendarDefinition.Parse("""
+            {"timeZone": "Europe/Paris", "weeklyHours": {
+              "mon": [["08:00","12:00"],["13:30","18:00"]], "tue": [["08:00","12:00"],["13:30","18:00"]],
+              "wed": [["08:00","12:00"],["13:30","18:00"]], "thu": [["08:00","12:00"],["13:30","18:00"]],
+              "fri": [["08:00","12:00"],["13:30","18:00"]], "sat": [], "sun": []},
+             "holidays": [], "recurringHolidays": [], "publicHolidays": "FR"}
+            """), now);
+        var always = new SlaCalendar("24/7", CalendarDefinition.Parse("""
+            {"timeZone": "Europe/Paris", "weeklyHours": {
+              "mon": [["00:00","24:00"]], "tue": [["00:00","24:00"]], "wed": [["00:00","24:00"]], "thu": [["00:00","24:00"]],
+              "fri": [["00:00","24:00"]], "sat": [["00:00","24:00"]], "sun": [["00:00","24:00"]]}}
+            """), now);
+        db.AddRange(office, always);
+        await db.SaveChangesAsync(ct);
+
+        static List<SlaTargets> Targets(int scale) =>
+        [
+            new(Priority.P1, 30 * scale, 60 * scale, 240 * scale, 60 * scale, 120 * scale, 240 * scale),
+            new(Priority.P2, 60 * scale, 120 * scale, 480 * scale, 120 * scale, 240 * scale, 480 * scale),
+            new(Priority.P3, 120 * scale, 240 * scale, 1440 * scale, 480 * scale, 960 * scale, 1440 * scale),
+            new(Priority.P4, 240 * scale, 480 * scale, 2880 * scale, 960 * scale, 1920 * scale, 2880 * scale),
+        ];
+
+        db.AddRange(
+            new SlaPolicy("VIP round the clock", 10, always.Id, now)
+            {
+                Conditions = new SlaConditions(Vip: true),
+                Targets = Targets(1),
+                BreachActions = [SlaAction.NotifyAssignee, SlaAction.NotifyTeamLead, SlaAction.Escalate],
+            },
+            new SlaPolicy("Standard business hours", 20, office.Id, now) { Targets = Targets(2) });
         await db.SaveChangesAsync(ct);
     }
 

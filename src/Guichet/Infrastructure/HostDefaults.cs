@@ -18,6 +18,7 @@ public static class HostDefaults
         services.AddSingleton(TimeProvider.System);
         services.AddHostedService<StartupTasks>();
         services.AddProblemDetails();
+        services.AddExceptionHandler<BadJsonHandler>();
         services.ConfigureHttpJsonOptions(o =>
         {
             o.SerializerOptions.Converters.Add(new JsonStringEnumConverter());

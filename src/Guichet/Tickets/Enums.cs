@@ -89,6 +89,8 @@ public enum TicketEvent
     Reopened,
     Closed,
     FollowUpCreated,
+    SlaWarning,
+    SlaBreached,
 }
 
 public static class TicketStatuses

@@ -395,6 +395,32 @@ public sealed class Ticket
         return null;
     }
 
+    /// <summary>An SLA clock reached a warning threshold or its target: recorded, never silent.</summary>
+    public Interaction RecordSla(bool breach, string clock, int percent, string detail, DateTimeOffset now)
+    {
+        var entry = Append(InteractionKind.Event, Visibility.Internal, Actor.System, now, breach ? TicketEvent.SlaBreached : TicketEvent.SlaWarning);
+        entry.From = clock;
+        entry.To = percent.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        entry.Body = detail;
+        return entry;
+    }
+
+    /// <summary>One priority step up (P3 → P2), for a reason such as an SLA breach; P1 stays P1.</summary>
+    public RuleViolation? RaisePriority(Actor actor, string reason, DateTimeOffset now)
+    {
+        if (!Status.IsActive() || Priority == Priority.P1)
+        {
+            return NotAllowed("raise");
+        }
+
+        var entry = Append(InteractionKind.Event, Visibility.Internal, actor, now, TicketEvent.PriorityChanged);
+        entry.From = Priority.ToString();
+        Priority = Priority - 1;
+        entry.To = Priority.ToString();
+        entry.Detail = reason;
+        return null;
+    }
+
     internal void RecordFollowUp(string number, Actor actor, DateTimeOffset now) =>
         Append(InteractionKind.Event, Visibility.Public, actor, now, TicketEvent.FollowUpCreated).To = number;
 

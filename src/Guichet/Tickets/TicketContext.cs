@@ -117,6 +117,7 @@ public sealed class TicketContext(GuichetDbContext db, Caller caller, TicketServ
             .Include(t => t.Requester).Include(t => t.Organization).Include(t => t.Category).Include(t => t.Group)
             .Include(t => t.Assignee).ThenInclude(a => a!.Person)
             .FirstAsync(t => t.Id == id, ct);
-        return TicketDto.From(ticket, Language);
+        var sla = await db.Set<Sla.TicketSla>().AsNoTracking().FirstOrDefaultAsync(s => s.TicketId == id, ct);
+        return TicketDto.From(ticket, Language, sla);
     }
 }

@@ -1,4 +1,5 @@
 using Guichet.People;
+using Guichet.Sla;
 
 namespace Guichet.Tickets;
 
@@ -17,10 +18,10 @@ public sealed record TicketDto(
     TicketType Type, Channel Channel, int Level, CategoryRef? Category, GroupRef? Group, Ref? Assignee, RequesterDto Requester,
     OrganizationRef? Organization, IReadOnlyList<string> Tags, long? FollowUpOfId, string? Solution, int ReopenCount, int EscalationCount,
     DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, DateTimeOffset? FirstResponseAt, DateTimeOffset? ResolvedAt, DateTimeOffset? ClosedAt,
-    int Version)
+    int Version, SlaSummary? Sla)
 {
     /// <summary>Maps a ticket loaded with its requester, organization, category, group and assignee.</summary>
-    public static TicketDto From(Ticket t, string language) => new(
+    public static TicketDto From(Ticket t, string language, TicketSla? sla) => new(
         t.Id, t.Number, t.Subject, t.Description, t.Status, t.Priority, t.Impact, t.Urgency, t.Type, t.Channel, t.Level,
         t.Category is { } c ? new CategoryRef(c.Id, c.Code, c.Name(language)) : null,
         t.Group is { } g ? new GroupRef(g.Id, g.Name, g.Level) : null,
@@ -28,7 +29,7 @@ public sealed record TicketDto(
         new RequesterDto(t.Requester.Id, t.Requester.Name, t.Requester.Email, t.Requester.CustomerType),
         t.Organization is { } o ? new OrganizationRef(o.Id, o.Name, o.IsVip) : null,
         t.Tags, t.FollowUpOfId, t.Solution, t.ReopenCount, t.EscalationCount, t.CreatedAt, t.UpdatedAt, t.FirstResponseAt, t.ResolvedAt, t.ClosedAt,
-        t.Version);
+        t.Version, SlaSummary.From(sla));
 }
 
 public sealed record TicketSummary(

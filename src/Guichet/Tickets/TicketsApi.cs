@@ -236,7 +236,7 @@ public static class TicketsApi
     private static async Task<Results<Ok<TicketDto>, NotFound>> GetAsync(string key, TicketContext c, CancellationToken ct)
     {
         var ticket = await c.FindAsync(key, ct, track: false);
-        return ticket is null ? TypedResults.NotFound() : TypedResults.Ok(TicketDto.From(ticket, c.Language));
+        return ticket is null ? TypedResults.NotFound() : TypedResults.Ok(await c.DtoAsync(ticket.Id, ct));
     }
 
     private static async Task<Results<Ok<Page<TimelineEntry>>, NotFound, ValidationProblem>> TimelineAsync(string key, TicketContext c, CancellationToken ct,

@@ -52,6 +52,9 @@ public class GuichetApp : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("ConnectionStrings:Guichet", _database.ConnectionString);
         builder.UseSetting("Guichet:DemoData", DemoData ? "true" : "false");
         builder.UseSetting("Guichet:AdminPassword", AdminPassword);
+
+        // Tests drive the workers by hand: a periodic timer on a fake clock that jumps months would tick millions of times.
+        builder.UseSetting("Sla:WorkerEnabled", "false");
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);

@@ -35,7 +35,7 @@ namespace Guichet.Data.Migrations.Postgres
 
                     b.HasIndex("GroupsId");
 
-                    b.ToTable("AgentGroups");
+                    b.ToTable("AgentGroups", (string)null);
                 });
 
             modelBuilder.Entity("Guichet.Auth.Account", b =>
@@ -153,7 +153,45 @@ namespace Guichet.Data.Migrations.Postgres
                     b.HasIndex("Hash")
                         .IsUnique();
 
-                    b.ToTable("ApiTokens");
+                    b.ToTable("ApiTokens", (string)null);
+                });
+
+            modelBuilder.Entity("Guichet.Notifications.Notification", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("AgentId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Arguments")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<DateTimeOffset?>("ReadAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long?>("TicketId")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TicketId");
+
+                    b.HasIndex("AgentId", "ReadAt", "Id");
+
+                    b.ToTable("Notification", (string)null);
                 });
 
             modelBuilder.Entity("Guichet.People.Agent", b =>
@@ -183,7 +221,7 @@ namespace Guichet.Data.Migrations.Postgres
                     b.HasIndex("PersonId")
                         .IsUnique();
 
-                    b.ToTable("Agents");
+                    b.ToTable("Agents", (string)null);
                 });
 
             modelBuilder.Entity("Guichet.People.Group", b =>
@@ -219,7 +257,7 @@ namespace Guichet.Data.Migrations.Postgres
                     b.HasIndex("Name")
                         .IsUnique();
 
-                    b.ToTable("Groups", t =>
+                    b.ToTable("Groups", null, t =>
                         {
                             t.HasCheckConstraint("CK_Groups_Level", "\"Level\" BETWEEN 1 AND 3");
                         });
@@ -253,7 +291,7 @@ namespace Guichet.Data.Migrations.Postgres
                     b.HasIndex("Name")
                         .IsUnique();
 
-                    b.ToTable("Organizations");
+                    b.ToTable("Organizations", (string)null);
                 });
 
             modelBuilder.Entity("Guichet.People.Person", b =>
@@ -304,7 +342,7 @@ namespace Guichet.Data.Migrations.Postgres
 
                     b.HasIndex("Phone");
 
-                    b.ToTable("People");
+                    b.ToTable("People", (string)null);
                 });
 
             modelBuilder.Entity("Guichet.People.PersonEmail", b =>
@@ -330,7 +368,155 @@ namespace Guichet.Data.Migrations.Postgres
 
                     b.HasIndex("PersonId");
 
-                    b.ToTable("PersonEmails");
+                    b.ToTable("PersonEmails", (string)null);
+                });
+
+            modelBuilder.Entity("Guichet.Sla.SlaCalendar", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Definition")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Name")
+                        .IsUnique();
+
+                    b.ToTable("SlaCalendar", (string)null);
+                });
+
+            modelBuilder.Entity("Guichet.Sla.SlaPolicy", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("BreachActions")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<long>("CalendarId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Conditions")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("PausingStatuses")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Targets")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("WarningActions")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("WarningPercents")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CalendarId");
+
+                    b.HasIndex("Name")
+                        .IsUnique();
+
+                    b.ToTable("SlaPolicy", (string)null);
+                });
+
+            modelBuilder.Entity("Guichet.Sla.TicketSla", b =>
+                {
+                    b.Property<long>("TicketId")
+                        .HasColumnType("bigint");
+
+                    b.Property<bool>("Breached")
+                        .HasColumnType("boolean");
+
+                    b.Property<long>("CatalogVersion")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset?>("FirstResponseDueAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("FirstResponseStage")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset?>("LevelCycle")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("LevelDueAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("LevelStage")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset?>("NextCheckAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("NextResponseCycle")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("NextResponseDueAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("NextResponseStage")
+                        .HasColumnType("integer");
+
+                    b.Property<bool>("Paused")
+                        .HasColumnType("boolean");
+
+                    b.Property<long?>("PolicyId")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset?>("ResolutionDueAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("ResolutionStage")
+                        .HasColumnType("integer");
+
+                    b.HasKey("TicketId");
+
+                    b.HasIndex("CatalogVersion");
+
+                    b.HasIndex("NextCheckAt");
+
+                    b.HasIndex("ResolutionDueAt");
+
+                    b.ToTable("TicketSla", (string)null);
                 });
 
             modelBuilder.Entity("Guichet.Tickets.Category", b =>
@@ -376,7 +562,7 @@ namespace Guichet.Data.Migrations.Postgres
 
                     b.HasIndex("ParentId");
 
-                    b.ToTable("Categories");
+                    b.ToTable("Categories", (string)null);
                 });
 
             modelBuilder.Entity("Guichet.Tickets.Interaction", b =>
@@ -444,7 +630,7 @@ namespace Guichet.Data.Migrations.Postgres
 
                     b.HasIndex("TicketId", "Id");
 
-                    b.ToTable("Interactions");
+                    b.ToTable("Interactions", (string)null);
                 });
 
             modelBuilder.Entity("Guichet.Tickets.Ticket", b =>
@@ -571,7 +757,7 @@ namespace Guichet.Data.Migrations.Postgres
 
                     b.HasIndex("GroupId", "Status", "Id");
 
-                    b.ToTable("Tickets");
+                    b.ToTable("Tickets", (string)null);
                 });
 
             modelBuilder.Entity("Guichet.Tickets.TicketCounter", b =>
@@ -584,7 +770,7 @@ namespace Guichet.Data.Migrations.Postgres
 
                     b.HasKey("Year");
 
-                    b.ToTable("TicketCounters");
+                    b.ToTable("TicketCounters", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserClaim<long>", b =>
@@ -686,6 +872,20 @@ namespace Guichet.Data.Migrations.Postgres
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Guichet.Notifications.Notification", b =>
+                {
+                    b.HasOne("Guichet.People.Agent", null)
+                        .WithMany()
+                        .HasForeignKey("AgentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Guichet.Tickets.Ticket", null)
+                        .WithMany()
+                        .HasForeignKey("TicketId")
+                        .OnDelete(DeleteBehavior.Cascade);
+                });
+
             modelBuilder.Entity("Guichet.People.Agent", b =>
                 {
                     b.HasOne("Guichet.People.Person", "Person")
@@ -724,6 +924,26 @@ namespace Guichet.Data.Migrations.Postgres
                         .HasForeignKey("PersonId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("Guichet.Sla.SlaPolicy", b =>
+                {
+                    b.HasOne("Guichet.Sla.SlaCalendar", null)
+                        .WithMany()
+                        .HasForeignKey("CalendarId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Guichet.Sla.TicketSla", b =>
+                {
+                    b.HasOne("Guichet.Tickets.Ticket", "Ticket")
+                        .WithOne()
+                        .HasForeignKey("Guichet.Sla.TicketSla", "TicketId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Ticket");
                 });
 
             modelBuilder.Entity("Guichet.Tickets.Category", b =>

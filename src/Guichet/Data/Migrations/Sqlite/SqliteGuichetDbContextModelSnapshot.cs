@@ -145,6 +145,42 @@ namespace Guichet.Data.Migrations.Sqlite
                     b.ToTable("ApiTokens");
                 });
 
+            modelBuilder.Entity("Guichet.Notifications.Notification", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("AgentId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Arguments")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("ReadAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("TicketId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TicketId");
+
+                    b.HasIndex("AgentId", "ReadAt", "Id");
+
+                    b.ToTable("Notification");
+                });
+
             modelBuilder.Entity("Guichet.People.Agent", b =>
                 {
                     b.Property<long>("Id")
@@ -310,6 +346,150 @@ namespace Guichet.Data.Migrations.Sqlite
                     b.HasIndex("PersonId");
 
                     b.ToTable("PersonEmails");
+                });
+
+            modelBuilder.Entity("Guichet.Sla.SlaCalendar", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Definition")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Name")
+                        .IsUnique();
+
+                    b.ToTable("SlaCalendar");
+                });
+
+            modelBuilder.Entity("Guichet.Sla.SlaPolicy", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("BreachActions")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CalendarId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Conditions")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PausingStatuses")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Targets")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("WarningActions")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("WarningPercents")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CalendarId");
+
+                    b.HasIndex("Name")
+                        .IsUnique();
+
+                    b.ToTable("SlaPolicy");
+                });
+
+            modelBuilder.Entity("Guichet.Sla.TicketSla", b =>
+                {
+                    b.Property<long>("TicketId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Breached")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CatalogVersion")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("FirstResponseDueAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("FirstResponseStage")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("LevelCycle")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("LevelDueAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("LevelStage")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("NextCheckAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("NextResponseCycle")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("NextResponseDueAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("NextResponseStage")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Paused")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("PolicyId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("ResolutionDueAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("ResolutionStage")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("TicketId");
+
+                    b.HasIndex("CatalogVersion");
+
+                    b.HasIndex("NextCheckAt");
+
+                    b.HasIndex("ResolutionDueAt");
+
+                    b.ToTable("TicketSla");
                 });
 
             modelBuilder.Entity("Guichet.Tickets.Category", b =>
@@ -657,6 +837,20 @@ namespace Guichet.Data.Migrations.Sqlite
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Guichet.Notifications.Notification", b =>
+                {
+                    b.HasOne("Guichet.People.Agent", null)
+                        .WithMany()
+                        .HasForeignKey("AgentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Guichet.Tickets.Ticket", null)
+                        .WithMany()
+                        .HasForeignKey("TicketId")
+                        .OnDelete(DeleteBehavior.Cascade);
+                });
+
             modelBuilder.Entity("Guichet.People.Agent", b =>
                 {
                     b.HasOne("Guichet.People.Person", "Person")
@@ -695,6 +889,26 @@ namespace Guichet.Data.Migrations.Sqlite
                         .HasForeignKey("PersonId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("Guichet.Sla.SlaPolicy", b =>
+                {
+                    b.HasOne("Guichet.Sla.SlaCalendar", null)
+                        .WithMany()
+                        .HasForeignKey("CalendarId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Guichet.Sla.TicketSla", b =>
+                {
+                    b.HasOne("Guichet.Tickets.Ticket", "Ticket")
+                        .WithOne()
+                        .HasForeignKey("Guichet.Sla.TicketSla", "TicketId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Ticket");
                 });
 
             modelBuilder.Entity("Guichet.Tickets.Category", b =>

@@ -1,0 +1,160 @@
+using System.ComponentModel.DataAnnotations;
+using System.Globalization;
+using Guichet.Data;
+using Guichet.Notifications;
+using Guichet.Tickets;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Guichet.Sla;
+
+/// <summary>The <c>Sla</c> configuration section.</summary>
+public sealed class SlaOptions
+{
+    /// <summary>How often the worker looks for warnings and breaches that fell due: they are announced within this delay.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    [Range(1, 10_000)]
+    public int BatchSize { get; set; } = 200;
+
+    public bool WorkerEnabled { get; set; } = true;
+}
+
+/// <summary>
+/// Announces warnings and breaches as they fall due, each exactly once, on the timeline, and carries out the
+/// policy's actions; also recomputes deadlines in the background after a policy or calendar changed.
+/// </summary>
+public sealed partial class SlaWorker(IServiceScopeFactory scopes, TimeProvider clock, IOptions<SlaOptions> options, ILogger<SlaWorker> log)
+    : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!options.Value.WorkerEnabled)
+        {
+            return;
+        }
+
+        using var timer = new PeriodicTimer(options.Value.PollInterval, clock);
+        do
+        {
+            try
+            {
+                while (await SweepAsync(stoppingToken) >= options.Value.BatchSize)
+                {
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogSweepFailed(ex);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    /// <summary>One pass: returns how many tickets it handled.</summary>
+    public async Task<int> SweepAsync(CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<GuichetDbContext>();
+        var tracker = scope.ServiceProvider.GetRequiredService<SlaTracker>();
+        var now = clock.GetUtcNow();
+        var batch = options.Value.BatchSize;
+        var due = await db.Set<TicketSla>().Where(s => s.NextCheckAt != null && s.NextCheckAt <= now).OrderBy(s => s.NextCheckAt)
+            .Select(s => s.TicketId).Take(batch).ToListAsync(ct);
+        var version = (await tracker.Catalog.GetAsync(db, ct)).Version;
+        var stale = due.Count < batch
+            ? await db.Set<TicketSla>().Where(s => s.CatalogVersion < version || s.CatalogVersion > version).Select(s => s.TicketId)
+                .Take(batch - due.Count).ToListAsync(ct)
+            : [];
+        foreach (var ticketId in due.Concat(stale).Distinct())
+        {
+            db.ChangeTracker.Clear();
+            try
+            {
+                await HandleAsync(db, tracker, ticketId, version, now, ct);
+            }
+            catch (DbUpdateConcurrencyException)
+            {
+                // Someone changed the ticket meanwhile; its save recomputed the SLA, and the next sweep sees what is still due.
+            }
+        }
+
+        return due.Count + stale.Count;
+    }
+
+    private static async Task HandleAsync(GuichetDbContext db, SlaTracker tracker, long ticketId, long version, DateTimeOffset now, CancellationToken ct)
+    {
+        var ticket = await db.Tickets.Include(t => t.Requester).Include(t => t.Organization).Include(t => t.Category)
+            .Include(t => t.Group).ThenInclude(g => g!.EscalatesTo).Include(t => t.Assignee).ThenInclude(a => a!.Person)
+            .FirstAsync(t => t.Id == ticketId, ct);
+        var sla = await db.Set<TicketSla>().FirstAsync(s => s.TicketId == ticketId, ct);
+        var evaluation = await tracker.EvaluateAsync(db, ticket, await SlaTracker.PersistedFactsAsync(db, ticketId, ct), ct);
+        SlaTracker.Apply(sla, evaluation, version);
+        if (evaluation is not null)
+        {
+            foreach (var c in evaluation.Computation.Clocks.Where(c => c.State == SlaClockState.Running))
+            {
+                var thresholds = evaluation.Thresholds;
+                var crossed = sla.Stage(c.Kind);
+                while (crossed < thresholds.Count && c.InstantAt(thresholds[crossed], evaluation.Entry.Built) <= now)
+                {
+                    crossed++;
+                }
+
+                if (crossed == sla.Stage(c.Kind))
+                {
+                    continue;
+                }
+
+                // Several thresholds passed at once (a long outage, a policy change) are announced as the highest one.
+                sla.SetStage(c.Kind, crossed);
+                var breach = crossed == thresholds.Count;
+                sla.Breached |= breach;
+                var percent = (int)thresholds[crossed - 1];
+                var detail = string.Create(CultureInfo.InvariantCulture,
+                    $"{evaluation.Entry.Policy.Name}: {c.Kind} {ticket.Priority} target {c.Target.TotalMinutes:0} business minutes, due {c.DueAt:yyyy-MM-dd HH:mm} UTC");
+                ticket.RecordSla(breach, c.Kind.ToString(), percent, detail, now);
+                await ActAsync(db, ticket, evaluation.Entry.Policy, breach, c.Kind, percent, now, ct);
+            }
+        }
+
+        await db.SaveChangesAsync(ct);
+    }
+
+    private static async Task ActAsync(GuichetDbContext db, Ticket ticket, SlaPolicy policy, bool breach, SlaClockKind kind, int percent, DateTimeOffset now,
+        CancellationToken ct)
+    {
+        var key = breach ? "notification.sla_breached" : "notification.sla_warning";
+        string[] args = [ticket.Number, kind.ToString(), percent.ToString(CultureInfo.InvariantCulture)];
+        foreach (var action in breach ? policy.BreachActions : policy.WarningActions)
+        {
+            switch (action)
+            {
+                case SlaAction.NotifyAssignee:
+                    await Notifier.NotifyAsync(db, ticket, Notifier.Audience.Assignee, key, args, now, ct);
+                    break;
+                case SlaAction.NotifyTeamLead:
+                    await Notifier.NotifyAsync(db, ticket, Notifier.Audience.TeamLeads, key, args, now, ct);
+                    break;
+                case SlaAction.NotifyManager:
+                    await Notifier.NotifyAsync(db, ticket, Notifier.Audience.Managers, key, args, now, ct);
+                    break;
+                case SlaAction.RaisePriority:
+                    ticket.RaisePriority(Actor.System, $"SLA {(breach ? "breach" : "warning")}: {kind} at {percent} %", now);
+                    break;
+                case SlaAction.Escalate when ticket.Group?.EscalatesTo is { } target:
+                    ticket.Escalate(target, Actor.System, $"SLA {(breach ? "breach" : "warning")}: {kind} at {percent} %", null, now);
+                    break;
+                case SlaAction.Escalate:
+                    // No higher group: a hierarchical escalation instead — the team leads and managers hear of it.
+                    await Notifier.NotifyAsync(db, ticket, Notifier.Audience.TeamLeads, key, args, now, ct);
+                    await Notifier.NotifyAsync(db, ticket, Notifier.Audience.Managers, key, args, now, ct);
+                    break;
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "SLA sweep failed; retrying at the next tick")]
+    private partial void LogSweepFailed(Exception ex);
+}
