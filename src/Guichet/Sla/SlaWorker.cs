@@ -40,7 +40,8 @@ public sealed partial class SlaWorker(IServiceScopeFactory scopes, TimeProvider 
         {
             try
             {
-                while (await SweepAsync(stoppingToken) >= options.Value.BatchSize)
+                // Drain a backlog, but never spin: rows that keep failing wait for the next tick.
+                for (var round = 0; round < 50 && await SweepAsync(stoppingToken) >= options.Value.BatchSize; round++)
                 {
                 }
             }
@@ -59,15 +60,9 @@ public sealed partial class SlaWorker(IServiceScopeFactory scopes, TimeProvider 
         var db = scope.ServiceProvider.GetRequiredService<GuichetDbContext>();
         var tracker = scope.ServiceProvider.GetRequiredService<SlaTracker>();
         var now = clock.GetUtcNow();
-        var batch = options.Value.BatchSize;
-        var due = await db.Set<TicketSla>().Where(s => s.NextCheckAt != null && s.NextCheckAt <= now).OrderBy(s => s.NextCheckAt)
-            .Select(s => s.TicketId).Take(batch).ToListAsync(ct);
         var version = (await tracker.Catalog.GetAsync(db, ct)).Version;
-        var stale = due.Count < batch
-            ? await db.Set<TicketSla>().Where(s => s.CatalogVersion < version || s.CatalogVersion > version).Select(s => s.TicketId)
-                .Take(batch - due.Count).ToListAsync(ct)
-            : [];
-        foreach (var ticketId in due.Concat(stale).Distinct())
+        var work = await FindWorkAsync(db, now, version, options.Value.BatchSize, ct);
+        foreach (var ticketId in work)
         {
             db.ChangeTracker.Clear();
             try
@@ -80,7 +75,24 @@ public sealed partial class SlaWorker(IServiceScopeFactory scopes, TimeProvider 
             }
         }
 
-        return due.Count + stale.Count;
+        return work.Count;
+    }
+
+    /// <summary>
+    /// The tickets with a warning or breach due, then those computed with an older catalog: two index ranges,
+    /// so a sweep that finds nothing costs the same with a thousand tickets or a million.
+    /// </summary>
+    public static async Task<List<long>> FindWorkAsync(GuichetDbContext db, DateTimeOffset now, long catalogVersion, int batch, CancellationToken ct)
+    {
+        var due = await db.Set<TicketSla>().Where(s => s.NextCheckAt != null && s.NextCheckAt <= now).OrderBy(s => s.NextCheckAt)
+            .Select(s => s.TicketId).Take(batch).ToListAsync(ct);
+        if (due.Count < batch)
+        {
+            due.AddRange(await db.Set<TicketSla>().Where(s => s.CatalogVersion < catalogVersion || s.CatalogVersion > catalogVersion)
+                .Select(s => s.TicketId).Take(batch - due.Count).ToListAsync(ct));
+        }
+
+        return due.Distinct().ToList();
     }
 
     private static async Task HandleAsync(GuichetDbContext db, SlaTracker tracker, long ticketId, long version, DateTimeOffset now, CancellationToken ct)
