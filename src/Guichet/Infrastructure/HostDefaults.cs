@@ -5,6 +5,10 @@ using Guichet.Localization;
 using Microsoft.AspNetCore.Localization;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Localization;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
 using Scalar.AspNetCore;
 
 namespace Guichet.Infrastructure;
@@ -41,6 +45,23 @@ public static class HostDefaults
             document.Info.Description = "The help desk's REST API. Authenticate with `Authorization: Bearer <token>` (create one with `guichet token create --email ...`).";
             return Task.CompletedTask;
         }));
+        // Traces, metrics and logs leave the machine only when an OTLP endpoint is configured (OTEL_EXPORTER_OTLP_ENDPOINT).
+        var otlp = !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+        builder.Logging.AddOpenTelemetry(o =>
+        {
+            o.IncludeScopes = true;
+            o.IncludeFormattedMessage = true;
+        });
+        var telemetry = services.AddOpenTelemetry()
+            .ConfigureResource(r => r.AddService("guichet"))
+            .WithMetrics(m => m.AddAspNetCoreInstrumentation().AddHttpClientInstrumentation().AddRuntimeInstrumentation().AddMeter("Guichet"))
+            .WithTracing(t => t.AddAspNetCoreInstrumentation(o => o.Filter = c => !c.Request.Path.StartsWithSegments("/alive"))
+                .AddHttpClientInstrumentation().AddSource("Guichet"));
+        if (otlp)
+        {
+            telemetry.UseOtlpExporter();
+        }
+
         services.AddHealthChecks()
             .AddCheck("self", () => HealthCheckResult.Healthy(), ["live"])
             .AddDbContextCheck<GuichetDbContext>("database");
@@ -49,9 +70,9 @@ public static class HostDefaults
 
     public static WebApplication UseHostDefaults(this WebApplication app)
     {
+        app.UseRequestLocalization();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.UseRequestLocalization();
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapOpenApi().AllowAnonymous();
