@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(Guichet.Bench.Micro.BusinessCalendarBenchmarks).Assembly).Run(args);
