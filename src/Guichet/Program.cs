@@ -4,6 +4,7 @@ using Guichet.Data;
 using Guichet.Demo;
 using Guichet.Infrastructure;
 using Guichet.People;
+using Guichet.Routing;
 using Guichet.Tickets;
 
 var verb = Verbs.Find(args);
@@ -18,6 +19,7 @@ builder.AddHostDefaults();
 builder.AddGuichetData();
 builder.AddGuichetAuth();
 builder.AddTickets();
+builder.AddTriage();
 builder.AddDemoDesk();
 
 var app = builder.Build();
@@ -31,6 +33,7 @@ var api = app.MapGroup("/api/v1").RequireAuthorization(Policies.Api);
 api.MapTicketsApi();
 api.MapPeopleApi();
 api.MapMeApi();
+api.MapRoutingApi();
 
 await app.RunAsync();
 return 0;

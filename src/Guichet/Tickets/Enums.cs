@@ -89,6 +89,17 @@ public enum TicketEvent
     Reopened,
     Closed,
     FollowUpCreated,
+    RulesApplied,
+    Flagged,
+    Unflagged,
+}
+
+/// <summary>Hierarchical escalation: who in the hierarchy must look at the ticket, without changing its group.</summary>
+public enum HierarchicalEscalation
+{
+    None,
+    TeamLead,
+    Manager,
 }
 
 public static class TicketStatuses

@@ -333,6 +333,132 @@ namespace Guichet.Data.Migrations.Postgres
                     b.ToTable("PersonEmails");
                 });
 
+            modelBuilder.Entity("Guichet.Routing.AgentSchedule", b =>
+                {
+                    b.Property<long>("AgentId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Availability")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)");
+
+                    b.Property<DateTimeOffset?>("AvailabilityChangedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("RosterJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("SkillsJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("AgentId");
+
+                    b.ToTable("AgentSchedules", (string)null);
+                });
+
+            modelBuilder.Entity("Guichet.Routing.GroupDistribution", b =>
+                {
+                    b.Property<long>("GroupId")
+                        .HasColumnType("bigint");
+
+                    b.Property<bool>("AlwaysOnDuty")
+                        .HasColumnType("boolean");
+
+                    b.Property<long?>("LastAssignedAgentId")
+                        .HasColumnType("bigint");
+
+                    b.Property<int?>("MaxLoad")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Mode")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<string>("OffDuty")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.HasKey("GroupId");
+
+                    b.ToTable("GroupDistributions", (string)null);
+                });
+
+            modelBuilder.Entity("Guichet.Routing.RoutingRule", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("ActionsJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("ConditionsJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("integer");
+
+                    b.Property<bool>("Stop")
+                        .HasColumnType("boolean");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Position");
+
+                    b.ToTable("RoutingRules", (string)null);
+                });
+
+            modelBuilder.Entity("Guichet.Routing.TriageSettings", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("integer");
+
+                    b.Property<bool>("MatrixEdited")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("MatrixJson")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<long>("MatrixVersion")
+                        .IsConcurrencyToken()
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("ProfessionalRaise")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("RulesVersion")
+                        .IsConcurrencyToken()
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("VipRaise")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("TriageSettings", (string)null);
+                });
+
             modelBuilder.Entity("Guichet.Tickets.Category", b =>
                 {
                     b.Property<long>("Id")
@@ -481,6 +607,21 @@ namespace Guichet.Data.Migrations.Postgres
 
                     b.Property<DateTimeOffset?>("FirstResponseAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Flag")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)");
+
+                    b.Property<string>("FlagReason")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<DateTimeOffset?>("FlaggedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long?>("FlaggedById")
+                        .HasColumnType("bigint");
 
                     b.Property<long?>("FollowUpOfId")
                         .HasColumnType("bigint");
@@ -722,6 +863,24 @@ namespace Guichet.Data.Migrations.Postgres
                     b.HasOne("Guichet.People.Person", null)
                         .WithMany("Emails")
                         .HasForeignKey("PersonId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Guichet.Routing.AgentSchedule", b =>
+                {
+                    b.HasOne("Guichet.People.Agent", null)
+                        .WithOne()
+                        .HasForeignKey("Guichet.Routing.AgentSchedule", "AgentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Guichet.Routing.GroupDistribution", b =>
+                {
+                    b.HasOne("Guichet.People.Group", null)
+                        .WithOne()
+                        .HasForeignKey("Guichet.Routing.GroupDistribution", "GroupId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
