@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Guichet.People;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
@@ -25,14 +26,35 @@ public sealed class AgentSchedule
     public string RosterJson { get; private set; }
     public string SkillsJson { get; private set; }
 
-    public Roster Roster => JsonSerializer.Deserialize<Roster>(RosterJson, RuleJson.Options) ?? new();
-    public Skills Skills => JsonSerializer.Deserialize<Skills>(SkillsJson, RuleJson.Options) ?? new();
+    public Roster Roster => Parsed<Roster>.Get(RosterJson);
+    public Skills Skills => Parsed<Skills>.Get(SkillsJson);
 
     public void SetRoster(Roster roster) => RosterJson = JsonSerializer.Serialize(roster, RuleJson.Options);
 
     public void SetSkills(Skills skills) => SkillsJson = JsonSerializer.Serialize(skills, RuleJson.Options);
 
     public void SetAvailability(Availability availability, DateTimeOffset now) => (Availability, AvailabilityChangedAt) = (availability, now);
+}
+
+/// <summary>Distribution reads every agent's roster for every ticket: each distinct JSON text is parsed once (treat the result as read-only).</summary>
+internal static class Parsed<T> where T : class, new()
+{
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, T> Cache = new(StringComparer.Ordinal);
+
+    public static T Get(string json)
+    {
+        if (Cache.TryGetValue(json, out var value))
+        {
+            return value;
+        }
+
+        if (Cache.Count > 10_000)
+        {
+            Cache.Clear();
+        }
+
+        return Cache[json] = JsonSerializer.Deserialize<T>(json, RuleJson.Options) ?? new T();
+    }
 }
 
 /// <summary>
@@ -84,8 +106,11 @@ public sealed record Roster
 
 public sealed record Shift(DayOfWeek Day, string Start, string End)
 {
-    public TimeOnly StartTime => TimeOnly.ParseExact(Start, "HH:mm", CultureInfo.InvariantCulture);
-    public TimeOnly EndTime => TimeOnly.ParseExact(End, "HH:mm", CultureInfo.InvariantCulture);
+    [JsonIgnore]
+    public TimeOnly StartTime { get; } = TimeOnly.ParseExact(Start, "HH:mm", CultureInfo.InvariantCulture);
+
+    [JsonIgnore]
+    public TimeOnly EndTime { get; } = TimeOnly.ParseExact(End, "HH:mm", CultureInfo.InvariantCulture);
 }
 
 public sealed record DateRange(DateOnly From, DateOnly To);
