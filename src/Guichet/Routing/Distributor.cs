@@ -120,8 +120,16 @@ public sealed class Distributor(GuichetDbContext db, TimeProvider clock, IOption
             return false;
         }
 
-        await db.SaveChangesAsync(ct);
-        return true;
+        try
+        {
+            await db.SaveChangesAsync(ct);
+            return true;
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            // Someone changed the ticket meanwhile: it stays in the queue for the worker's next pass.
+            return false;
+        }
     }
 
     /// <summary>The group's active agents in id order, whether each is on duty now, and their weighted load.</summary>
