@@ -4,6 +4,7 @@ using Guichet.Data;
 using Guichet.Demo;
 using Guichet.Infrastructure;
 using Guichet.People;
+using Guichet.Routing;
 using Guichet.Sla;
 using Guichet.Tickets;
 
@@ -20,6 +21,7 @@ builder.AddGuichetData();
 builder.AddGuichetAuth();
 builder.AddTickets();
 builder.AddSla();
+builder.AddTriage();
 builder.AddDemoDesk();
 
 var app = builder.Build();
@@ -34,6 +36,7 @@ api.MapTicketsApi();
 api.MapPeopleApi();
 api.MapMeApi();
 api.MapSlaApi();
+api.MapRoutingApi();
 
 await app.RunAsync();
 return 0;

@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using Guichet.Data;
 using Guichet.Notifications;
+using Guichet.Routing;
 using Guichet.Tickets;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -59,6 +60,7 @@ public sealed partial class SlaWorker(IServiceScopeFactory scopes, TimeProvider 
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<GuichetDbContext>();
         var tracker = scope.ServiceProvider.GetRequiredService<SlaTracker>();
+        var distributor = scope.ServiceProvider.GetRequiredService<Distributor>();
         var now = clock.GetUtcNow();
         var version = (await tracker.Catalog.GetAsync(db, ct)).Version;
         var work = await FindWorkAsync(db, now, version, options.Value.BatchSize, ct);
@@ -67,7 +69,7 @@ public sealed partial class SlaWorker(IServiceScopeFactory scopes, TimeProvider 
             db.ChangeTracker.Clear();
             try
             {
-                await HandleAsync(db, tracker, ticketId, version, now, ct);
+                await HandleAsync(db, tracker, distributor, ticketId, version, now, ct);
             }
             catch (DbUpdateConcurrencyException)
             {
@@ -95,7 +97,7 @@ public sealed partial class SlaWorker(IServiceScopeFactory scopes, TimeProvider 
         return due.Distinct().ToList();
     }
 
-    private static async Task HandleAsync(GuichetDbContext db, SlaTracker tracker, long ticketId, long version, DateTimeOffset now, CancellationToken ct)
+    private static async Task HandleAsync(GuichetDbContext db, SlaTracker tracker, Distributor distributor, long ticketId, long version, DateTimeOffset now, CancellationToken ct)
     {
         var ticket = await db.Tickets.Include(t => t.Requester).Include(t => t.Organization).Include(t => t.Category)
             .Include(t => t.Group).ThenInclude(g => g!.EscalatesTo).Include(t => t.Assignee).ThenInclude(a => a!.Person)
@@ -127,14 +129,14 @@ public sealed partial class SlaWorker(IServiceScopeFactory scopes, TimeProvider 
                 var detail = string.Create(CultureInfo.InvariantCulture,
                     $"{evaluation.Entry.Policy.Name}: {c.Kind} {ticket.Priority} target {c.Target.TotalMinutes:0} business minutes, due {c.DueAt:yyyy-MM-dd HH:mm} UTC");
                 ticket.RecordSla(breach, c.Kind.ToString(), percent, detail, now);
-                await ActAsync(db, ticket, evaluation.Entry.Policy, breach, c.Kind, percent, now, ct);
+                await ActAsync(db, distributor, ticket, evaluation.Entry.Policy, breach, c.Kind, percent, now, ct);
             }
         }
 
         await db.SaveChangesAsync(ct);
     }
 
-    private static async Task ActAsync(GuichetDbContext db, Ticket ticket, SlaPolicy policy, bool breach, SlaClockKind kind, int percent, DateTimeOffset now,
+    private static async Task ActAsync(GuichetDbContext db, Distributor distributor, Ticket ticket, SlaPolicy policy, bool breach, SlaClockKind kind, int percent, DateTimeOffset now,
         CancellationToken ct)
     {
         var key = breach ? "notification.sla_breached" : "notification.sla_warning";
@@ -153,19 +155,26 @@ public sealed partial class SlaWorker(IServiceScopeFactory scopes, TimeProvider 
                     await Notifier.NotifyAsync(db, ticket, Notifier.Audience.Managers, key, args, now, ct);
                     break;
                 case SlaAction.RaisePriority:
-                    ticket.RaisePriority(Actor.System, $"SLA {(breach ? "breach" : "warning")}: {kind} at {percent} %", now);
+                    ticket.RaisePriority(Actor.System, Reason(breach, kind, percent), now);
                     break;
-                case SlaAction.Escalate when ticket.Group?.EscalatesTo is { } target:
-                    ticket.Escalate(target, Actor.System, $"SLA {(breach ? "breach" : "warning")}: {kind} at {percent} %", null, now);
+                case SlaAction.Escalate when ticket.Group?.EscalatesTo is { } target
+                                              && ticket.Escalate(target, Actor.System, Reason(breach, kind, percent), null, now) is null:
+                    // The new group's own distribution mode picks the agent, as for any escalation.
+                    await distributor.DistributeAsync(ticket, ct);
                     break;
                 case SlaAction.Escalate:
-                    // No higher group: a hierarchical escalation instead — the team leads and managers hear of it.
+                    // No higher group: a hierarchical escalation instead — flagged for the team lead, and the leads and managers hear of it.
+                    ticket.FlagFor(ticket.Flag == HierarchicalEscalation.None ? HierarchicalEscalation.TeamLead : HierarchicalEscalation.Manager,
+                        Actor.System, Reason(breach, kind, percent), now);
                     await Notifier.NotifyAsync(db, ticket, Notifier.Audience.TeamLeads, key, args, now, ct);
                     await Notifier.NotifyAsync(db, ticket, Notifier.Audience.Managers, key, args, now, ct);
                     break;
             }
         }
     }
+
+    private static string Reason(bool breach, SlaClockKind kind, int percent) =>
+        string.Create(CultureInfo.InvariantCulture, $"SLA {(breach ? "breach" : "warning")}: {kind} at {percent} %");
 
     [LoggerMessage(Level = LogLevel.Error, Message = "SLA sweep failed; retrying at the next tick")]
     private partial void LogSweepFailed(Exception ex);

@@ -91,6 +91,17 @@ public enum TicketEvent
     FollowUpCreated,
     SlaWarning,
     SlaBreached,
+    RulesApplied,
+    Flagged,
+    Unflagged,
+}
+
+/// <summary>Hierarchical escalation: who in the hierarchy must look at the ticket, without changing its group.</summary>
+public enum HierarchicalEscalation
+{
+    None,
+    TeamLead,
+    Manager,
 }
 
 public static class TicketStatuses

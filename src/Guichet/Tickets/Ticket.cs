@@ -46,6 +46,10 @@ public sealed class Ticket
     public DateTimeOffset? FirstResponseAt { get; private set; }
     public DateTimeOffset? ResolvedAt { get; private set; }
     public DateTimeOffset? ClosedAt { get; private set; }
+    public HierarchicalEscalation Flag { get; private set; }
+    public string? FlagReason { get; private set; }
+    public long? FlaggedById { get; private set; }
+    public DateTimeOffset? FlaggedAt { get; private set; }
 
     /// <summary>Optimistic concurrency: two nodes changing the same ticket cannot both win silently.</summary>
     public int Version { get; private set; }
@@ -60,6 +64,8 @@ public sealed class Ticket
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(draft.Subject);
         var group = draft.Group ?? draft.Category?.DefaultGroup;
+        var (priority, reason) = matrix.Evaluate(draft.Impact, draft.Urgency, draft.Requester.Organization?.IsVip == true,
+            draft.Requester.CustomerType == CustomerType.Professional);
         var ticket = new Ticket
         {
             Number = number,
@@ -73,7 +79,7 @@ public sealed class Ticket
             Type = draft.Type ?? draft.Category?.DefaultType ?? TicketType.Incident,
             Impact = draft.Impact,
             Urgency = draft.Urgency,
-            Priority = matrix[draft.Impact, draft.Urgency],
+            Priority = priority,
             Status = TicketStatus.New,
             Group = group,
             Level = group?.Level ?? 1,
@@ -85,7 +91,7 @@ public sealed class Ticket
         var created = ticket.Append(InteractionKind.Event, Visibility.Public, actor, now, TicketEvent.Created);
         created.Channel = draft.Channel;
         created.To = ticket.Priority.ToString();
-        created.Detail = $"impact {draft.Impact} × urgency {draft.Urgency} → {ticket.Priority}";
+        created.Detail = reason;
         if (draft.FollowUpOf is not null)
         {
             created.From = draft.FollowUpOf.Number;
@@ -116,7 +122,7 @@ public sealed class Ticket
         return null;
     }
 
-    public RuleViolation? Assign(Agent? agent, Group? group, Actor actor, DateTimeOffset now)
+    public RuleViolation? Assign(Agent? agent, Group? group, Actor actor, DateTimeOffset now, string? reason = null)
     {
         if (!Status.IsActive())
         {
@@ -151,6 +157,7 @@ public sealed class Ticket
             var entry = Append(InteractionKind.Event, Visibility.Internal, actor, now, TicketEvent.Assigned);
             entry.From = Assignee?.Person.Name;
             entry.To = agent.Person.Name;
+            entry.Detail = reason;
             Assignee = agent;
             AssigneeId = agent.Id;
             OpenIfNew(actor, now);
@@ -158,7 +165,7 @@ public sealed class Ticket
         return null;
     }
 
-    public RuleViolation? Unassign(Actor actor, DateTimeOffset now)
+    public RuleViolation? Unassign(Actor actor, DateTimeOffset now, string? reason = null)
     {
         if (AssigneeId is null)
         {
@@ -167,6 +174,7 @@ public sealed class Ticket
 
         var entry = Append(InteractionKind.Event, Visibility.Internal, actor, now, TicketEvent.Assigned);
         entry.From = Assignee?.Person.Name;
+        entry.Detail = reason;
         Assignee = null;
         AssigneeId = null;
         return null;
@@ -383,13 +391,13 @@ public sealed class Ticket
 
         Impact = impact ?? Impact;
         Urgency = urgency ?? Urgency;
-        var priority = matrix[Impact, Urgency];
+        var (priority, reason) = matrix.Evaluate(Impact, Urgency, Organization?.IsVip == true, Requester?.CustomerType == CustomerType.Professional);
         if (priority != Priority)
         {
             var entry = Append(InteractionKind.Event, Visibility.Internal, actor, now, TicketEvent.PriorityChanged);
             entry.From = Priority.ToString();
             entry.To = priority.ToString();
-            entry.Detail = $"impact {Impact} × urgency {Urgency} → {priority}";
+            entry.Detail = reason;
             Priority = priority;
         }
         return null;
@@ -418,6 +426,86 @@ public sealed class Ticket
         Priority = Priority - 1;
         entry.To = Priority.ToString();
         entry.Detail = reason;
+        return null;
+    }
+
+    /// <summary>A priority set outright (by a triage rule), not from the matrix.</summary>
+    public RuleViolation? SetPriority(Priority priority, Actor actor, string reason, DateTimeOffset now)
+    {
+        if (Status == TicketStatus.Closed)
+        {
+            return new RuleViolation("ticket.closed");
+        }
+
+        if (priority != Priority)
+        {
+            var entry = Append(InteractionKind.Event, Visibility.Internal, actor, now, TicketEvent.PriorityChanged);
+            entry.From = Priority.ToString();
+            entry.To = priority.ToString();
+            entry.Detail = reason;
+            Priority = priority;
+        }
+
+        return null;
+    }
+
+    /// <summary>Triage sends the ticket to a group of any level; unlike escalation it is not counted as one.</summary>
+    public RuleViolation? Route(Group target, Actor actor, string reason, DateTimeOffset now)
+    {
+        if (!Status.IsActive())
+        {
+            return NotAllowed("assign");
+        }
+
+        if (target.Id != GroupId || GroupId is null)
+        {
+            MoveToGroup(target, actor, now, TicketEvent.GroupChanged).Detail = reason;
+        }
+
+        return null;
+    }
+
+    /// <summary>Which triage rules matched and what they changed.</summary>
+    public void RecordRules(Actor actor, string trigger, string summary, DateTimeOffset now)
+    {
+        var entry = Append(InteractionKind.Event, Visibility.Internal, actor, now, TicketEvent.RulesApplied);
+        entry.Detail = trigger;
+        entry.Body = summary;
+    }
+
+    /// <summary>Hierarchical escalation: the team lead or the manager is asked to look at the ticket; the group does not change.</summary>
+    public RuleViolation? FlagFor(HierarchicalEscalation to, Actor actor, string reason, DateTimeOffset now)
+    {
+        if (Status == TicketStatus.Closed)
+        {
+            return new RuleViolation("ticket.closed");
+        }
+
+        var entry = Append(InteractionKind.Event, Visibility.Internal, actor, now, TicketEvent.Flagged);
+        entry.From = Flag == HierarchicalEscalation.None ? null : Flag.ToString();
+        entry.To = to.ToString();
+        entry.Body = reason;
+        Flag = to;
+        FlagReason = reason;
+        FlaggedById = actor.PersonId;
+        FlaggedAt = now;
+        return null;
+    }
+
+    public RuleViolation? Unflag(Actor actor, string? reason, DateTimeOffset now)
+    {
+        if (Flag == HierarchicalEscalation.None)
+        {
+            return NotAllowed("unflag");
+        }
+
+        var entry = Append(InteractionKind.Event, Visibility.Internal, actor, now, TicketEvent.Unflagged);
+        entry.From = Flag.ToString();
+        entry.Body = reason;
+        Flag = HierarchicalEscalation.None;
+        FlagReason = null;
+        FlaggedById = null;
+        FlaggedAt = null;
         return null;
     }
 
@@ -520,6 +608,8 @@ internal sealed class TicketConfiguration : IEntityTypeConfiguration<Ticket>
         b.Property(t => t.Urgency).HasConversion<string>().HasMaxLength(10);
         b.Property(t => t.Priority).HasConversion<string>().HasMaxLength(4);
         b.Property(t => t.Status).HasConversion<string>().HasMaxLength(10);
+        b.Property(t => t.Flag).HasConversion<string>().HasMaxLength(10);
+        b.Property(t => t.FlagReason).HasMaxLength(2000);
         b.PrimitiveCollection(t => t.Tags);
         b.Property(t => t.Version).IsConcurrencyToken();
         b.HasOne(t => t.Requester).WithMany().HasForeignKey(t => t.RequesterId).OnDelete(DeleteBehavior.Restrict);

@@ -18,7 +18,8 @@ public sealed record TicketDto(
     TicketType Type, Channel Channel, int Level, CategoryRef? Category, GroupRef? Group, Ref? Assignee, RequesterDto Requester,
     OrganizationRef? Organization, IReadOnlyList<string> Tags, long? FollowUpOfId, string? Solution, int ReopenCount, int EscalationCount,
     DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, DateTimeOffset? FirstResponseAt, DateTimeOffset? ResolvedAt, DateTimeOffset? ClosedAt,
-    int Version, SlaSummary? Sla)
+    int Version, SlaSummary? Sla, HierarchicalEscalation Flag = HierarchicalEscalation.None, string? FlagReason = null, long? FlaggedById = null,
+    DateTimeOffset? FlaggedAt = null)
 {
     /// <summary>Maps a ticket loaded with its requester, organization, category, group and assignee.</summary>
     public static TicketDto From(Ticket t, string language, TicketSla? sla) => new(
@@ -29,7 +30,7 @@ public sealed record TicketDto(
         new RequesterDto(t.Requester.Id, t.Requester.Name, t.Requester.Email, t.Requester.CustomerType),
         t.Organization is { } o ? new OrganizationRef(o.Id, o.Name, o.IsVip) : null,
         t.Tags, t.FollowUpOfId, t.Solution, t.ReopenCount, t.EscalationCount, t.CreatedAt, t.UpdatedAt, t.FirstResponseAt, t.ResolvedAt, t.ClosedAt,
-        t.Version, SlaSummary.From(sla));
+        t.Version, SlaSummary.From(sla), t.Flag, t.FlagReason, t.FlaggedById, t.FlaggedAt);
 }
 
 public sealed record TicketSummary(

@@ -2,6 +2,7 @@ using System.Globalization;
 using Guichet.Data;
 using Guichet.Infrastructure;
 using Guichet.People;
+using Guichet.Routing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -12,13 +13,14 @@ public sealed record RequesterRef(long? PersonId = null, string? Email = null, s
     string? Language = null, CustomerType? CustomerType = null);
 
 public sealed record NewTicket(string Subject, string? Description, RequesterRef Requester, Channel Channel, Severity Impact = Severity.Medium,
-    Severity Urgency = Severity.Medium, TicketType? Type = null, string? Category = null, long? GroupId = null, IReadOnlyList<string>? Tags = null);
+    Severity Urgency = Severity.Medium, TicketType? Type = null, string? Category = null, long? GroupId = null, IReadOnlyList<string>? Tags = null,
+    string? Mailbox = null);
 
 /// <summary>
 /// What every intake channel calls: create a ticket, or continue one. The ticket's own methods hold the rules;
 /// this adds what needs the database — numbers, people, groups — and saves the change with its timeline at once.
 /// </summary>
-public sealed class TicketService(GuichetDbContext db, TimeProvider clock, IOptions<TicketOptions> options, PriorityMatrix matrix)
+public sealed class TicketService(GuichetDbContext db, TimeProvider clock, IOptions<TicketOptions> options, PriorityMatrix matrix, Triage triage)
 {
     public TicketOptions Options => options.Value;
 
@@ -63,6 +65,7 @@ public sealed class TicketService(GuichetDbContext db, TimeProvider clock, IOpti
             var created = Ticket.Create(number, draft, matrix, actor, now);
             db.Tickets.Add(created);
             followUpOf?.RecordFollowUp(number, actor, now);
+            await triage.OnCreatedAsync(created, request.Mailbox, ct);
             await db.SaveChangesAsync(ct);
             await transaction.CommitAsync(ct);
             return created;
@@ -91,6 +94,11 @@ public sealed class TicketService(GuichetDbContext db, TimeProvider clock, IOpti
         var violation = ticket.Reply(actor, body, channel, now);
         if (violation is null)
         {
+            if (actor.Role == AuthorRole.Requester)
+            {
+                await triage.OnRequesterReplyAsync(ticket, ct);
+            }
+
             await db.SaveChangesAsync(ct);
         }
 

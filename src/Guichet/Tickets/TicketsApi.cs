@@ -3,6 +3,7 @@ using Guichet.Auth;
 using Guichet.Data;
 using Guichet.Infrastructure;
 using Guichet.People;
+using Guichet.Routing;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -11,7 +12,7 @@ namespace Guichet.Tickets;
 public static class TicketsApi
 {
     public sealed record CreateTicketRequest(string? Subject, string? Description, RequesterInput? Requester, long? RequesterId, string? Channel,
-        string? Impact, string? Urgency, string? Type, string? Category, long? GroupId, List<string>? Tags);
+        string? Impact, string? Urgency, string? Type, string? Category, long? GroupId, List<string>? Tags, string? Mailbox = null);
 
     public sealed record RequesterInput(string? Email, string? Name, string? Phone, string? Language, string? CustomerType);
 
@@ -104,7 +105,7 @@ public static class TicketsApi
         }
 
         var request = new NewTicket(r.Subject!, r.Description, requester, channel ?? Channel.Api, impact ?? Severity.Medium, urgency ?? Severity.Medium,
-            type, r.Category, caller.IsStaff ? r.GroupId : null, caller.IsStaff ? r.Tags : null);
+            type, r.Category, caller.IsStaff ? r.GroupId : null, caller.IsStaff ? r.Tags : null, caller.IsStaff ? r.Mailbox : null);
         var actor = caller.IsStaff ? Actor.Staff(await c.AgentAsync(ct)) : Actor.Requester(caller.PersonId);
         var (ticket, createErrors) = await c.Tickets.CreateAsync(request, actor, ct);
         if (ticket is null)
@@ -118,7 +119,7 @@ public static class TicketsApi
 
     private static async Task<Results<Ok<Page<TicketSummary>>, ValidationProblem>> ListAsync(TicketContext c, HttpRequest http, CancellationToken ct,
         string? status = null, long? group = null, string? assignee = null, long? requester = null, long? organization = null, string? priority = null,
-        int? level = null, string? q = null, string? cursor = null, int? limit = null, string? sort = null)
+        int? level = null, string? q = null, string? cursor = null, int? limit = null, string? sort = null, bool? flagged = null)
     {
         var errors = new Errors();
         var query = c.Db.Tickets.AsNoTracking().VisibleTo(await c.LoadedCallerAsync(ct));
@@ -214,6 +215,11 @@ public static class TicketsApi
         if (level is { } lv)
         {
             query = query.Where(t => t.Level == lv);
+        }
+
+        if (flagged is { } f)
+        {
+            query = f ? query.Where(t => t.Flag != HierarchicalEscalation.None) : query.Where(t => t.Flag == HierarchicalEscalation.None);
         }
 
         if (!string.IsNullOrWhiteSpace(q))
@@ -372,7 +378,7 @@ public static class TicketsApi
     }
 
     private static async Task<Results<Ok<TicketDto>, NotFound, ValidationProblem, ProblemHttpResult>> EscalateAsync(string key, EscalateRequest r,
-        TicketContext c, CancellationToken ct)
+        TicketContext c, Distributor distributor, CancellationToken ct)
     {
         var errors = new Errors().Required("reason", r.Reason, 10_000).MaxLength("tried", r.Tried, 10_000);
         if (errors.Any)
@@ -398,7 +404,12 @@ public static class TicketsApi
             return Problems.Invalid(errors.Add("groupId", "validation.unknown", targetId));
         }
 
-        return await c.ApplyAsync(ticket, (t, a, now) => t.Escalate(target, a, r.Reason!, r.Tried, now), ct);
+        var result = await c.ApplyAsync(ticket, (t, a, now) => t.Escalate(target, a, r.Reason!, r.Tried, now), ct);
+
+        // The target group's distribution mode takes it from its queue at once.
+        return result.Result is Ok<TicketDto> && await distributor.DistributeAndSaveAsync(ticket, ct)
+            ? TypedResults.Ok(await c.DtoAsync(ticket.Id, ct))
+            : result;
     }
 
     private static async Task<Results<Ok<TicketDto>, NotFound, ValidationProblem, ProblemHttpResult>> DeescalateAsync(string key, EscalateRequest r,

@@ -45,7 +45,8 @@ public sealed class SlaDeskApp : DeskApp
             position = 1,
             calendarId = Always,
             conditions = new { vip = true },
-            targets = new[] { new { priority = "P3", resolutionMinutes = 60, level1Minutes = 40 } },
+            // Medium × medium is P3, raised to P2 for a VIP organization by the default matrix.
+            targets = new[] { new { priority = "P2", resolutionMinutes = 60, level1Minutes = 40 } },
             breachActions = new[] { "NotifyAssignee", "NotifyTeamLead", "Escalate" },
         }).ExpectAsync(HttpStatusCode.Created)).ReadAsync<SlaApi.PolicyDto>()).Id;
         StandardPolicy = (await (await manager.PostJsonAsync("/api/v1/sla/policies", new

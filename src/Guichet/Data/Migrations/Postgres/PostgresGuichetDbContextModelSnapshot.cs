@@ -35,7 +35,7 @@ namespace Guichet.Data.Migrations.Postgres
 
                     b.HasIndex("GroupsId");
 
-                    b.ToTable("AgentGroups", (string)null);
+                    b.ToTable("AgentGroups");
                 });
 
             modelBuilder.Entity("Guichet.Auth.Account", b =>
@@ -153,7 +153,7 @@ namespace Guichet.Data.Migrations.Postgres
                     b.HasIndex("Hash")
                         .IsUnique();
 
-                    b.ToTable("ApiTokens", (string)null);
+                    b.ToTable("ApiTokens");
                 });
 
             modelBuilder.Entity("Guichet.Notifications.Notification", b =>
@@ -191,7 +191,7 @@ namespace Guichet.Data.Migrations.Postgres
 
                     b.HasIndex("AgentId", "ReadAt", "Id");
 
-                    b.ToTable("Notification", (string)null);
+                    b.ToTable("Notification");
                 });
 
             modelBuilder.Entity("Guichet.People.Agent", b =>
@@ -221,7 +221,7 @@ namespace Guichet.Data.Migrations.Postgres
                     b.HasIndex("PersonId")
                         .IsUnique();
 
-                    b.ToTable("Agents", (string)null);
+                    b.ToTable("Agents");
                 });
 
             modelBuilder.Entity("Guichet.People.Group", b =>
@@ -257,7 +257,7 @@ namespace Guichet.Data.Migrations.Postgres
                     b.HasIndex("Name")
                         .IsUnique();
 
-                    b.ToTable("Groups", null, t =>
+                    b.ToTable("Groups", t =>
                         {
                             t.HasCheckConstraint("CK_Groups_Level", "\"Level\" BETWEEN 1 AND 3");
                         });
@@ -291,7 +291,7 @@ namespace Guichet.Data.Migrations.Postgres
                     b.HasIndex("Name")
                         .IsUnique();
 
-                    b.ToTable("Organizations", (string)null);
+                    b.ToTable("Organizations");
                 });
 
             modelBuilder.Entity("Guichet.People.Person", b =>
@@ -342,7 +342,7 @@ namespace Guichet.Data.Migrations.Postgres
 
                     b.HasIndex("Phone");
 
-                    b.ToTable("People", (string)null);
+                    b.ToTable("People");
                 });
 
             modelBuilder.Entity("Guichet.People.PersonEmail", b =>
@@ -368,7 +368,133 @@ namespace Guichet.Data.Migrations.Postgres
 
                     b.HasIndex("PersonId");
 
-                    b.ToTable("PersonEmails", (string)null);
+                    b.ToTable("PersonEmails");
+                });
+
+            modelBuilder.Entity("Guichet.Routing.AgentSchedule", b =>
+                {
+                    b.Property<long>("AgentId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Availability")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)");
+
+                    b.Property<DateTimeOffset?>("AvailabilityChangedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("RosterJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("SkillsJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("AgentId");
+
+                    b.ToTable("AgentSchedules", (string)null);
+                });
+
+            modelBuilder.Entity("Guichet.Routing.GroupDistribution", b =>
+                {
+                    b.Property<long>("GroupId")
+                        .HasColumnType("bigint");
+
+                    b.Property<bool>("AlwaysOnDuty")
+                        .HasColumnType("boolean");
+
+                    b.Property<long?>("LastAssignedAgentId")
+                        .HasColumnType("bigint");
+
+                    b.Property<int?>("MaxLoad")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Mode")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<string>("OffDuty")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.HasKey("GroupId");
+
+                    b.ToTable("GroupDistributions", (string)null);
+                });
+
+            modelBuilder.Entity("Guichet.Routing.RoutingRule", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("ActionsJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("ConditionsJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("integer");
+
+                    b.Property<bool>("Stop")
+                        .HasColumnType("boolean");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Position");
+
+                    b.ToTable("RoutingRules", (string)null);
+                });
+
+            modelBuilder.Entity("Guichet.Routing.TriageSettings", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("integer");
+
+                    b.Property<bool>("MatrixEdited")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("MatrixJson")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<long>("MatrixVersion")
+                        .IsConcurrencyToken()
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("ProfessionalRaise")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("RulesVersion")
+                        .IsConcurrencyToken()
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("VipRaise")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("TriageSettings", (string)null);
                 });
 
             modelBuilder.Entity("Guichet.Sla.SlaCalendar", b =>
@@ -396,7 +522,7 @@ namespace Guichet.Data.Migrations.Postgres
                     b.HasIndex("Name")
                         .IsUnique();
 
-                    b.ToTable("SlaCalendar", (string)null);
+                    b.ToTable("SlaCalendar");
                 });
 
             modelBuilder.Entity("Guichet.Sla.SlaPolicy", b =>
@@ -455,7 +581,7 @@ namespace Guichet.Data.Migrations.Postgres
                     b.HasIndex("Name")
                         .IsUnique();
 
-                    b.ToTable("SlaPolicy", (string)null);
+                    b.ToTable("SlaPolicy");
                 });
 
             modelBuilder.Entity("Guichet.Sla.TicketSla", b =>
@@ -516,7 +642,7 @@ namespace Guichet.Data.Migrations.Postgres
 
                     b.HasIndex("ResolutionDueAt");
 
-                    b.ToTable("TicketSla", (string)null);
+                    b.ToTable("TicketSla");
                 });
 
             modelBuilder.Entity("Guichet.Tickets.Category", b =>
@@ -562,7 +688,7 @@ namespace Guichet.Data.Migrations.Postgres
 
                     b.HasIndex("ParentId");
 
-                    b.ToTable("Categories", (string)null);
+                    b.ToTable("Categories");
                 });
 
             modelBuilder.Entity("Guichet.Tickets.Interaction", b =>
@@ -630,7 +756,7 @@ namespace Guichet.Data.Migrations.Postgres
 
                     b.HasIndex("TicketId", "Id");
 
-                    b.ToTable("Interactions", (string)null);
+                    b.ToTable("Interactions");
                 });
 
             modelBuilder.Entity("Guichet.Tickets.Ticket", b =>
@@ -667,6 +793,21 @@ namespace Guichet.Data.Migrations.Postgres
 
                     b.Property<DateTimeOffset?>("FirstResponseAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Flag")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)");
+
+                    b.Property<string>("FlagReason")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<DateTimeOffset?>("FlaggedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long?>("FlaggedById")
+                        .HasColumnType("bigint");
 
                     b.Property<long?>("FollowUpOfId")
                         .HasColumnType("bigint");
@@ -757,7 +898,7 @@ namespace Guichet.Data.Migrations.Postgres
 
                     b.HasIndex("GroupId", "Status", "Id");
 
-                    b.ToTable("Tickets", (string)null);
+                    b.ToTable("Tickets");
                 });
 
             modelBuilder.Entity("Guichet.Tickets.TicketCounter", b =>
@@ -770,7 +911,7 @@ namespace Guichet.Data.Migrations.Postgres
 
                     b.HasKey("Year");
 
-                    b.ToTable("TicketCounters", (string)null);
+                    b.ToTable("TicketCounters");
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserClaim<long>", b =>
@@ -922,6 +1063,24 @@ namespace Guichet.Data.Migrations.Postgres
                     b.HasOne("Guichet.People.Person", null)
                         .WithMany("Emails")
                         .HasForeignKey("PersonId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Guichet.Routing.AgentSchedule", b =>
+                {
+                    b.HasOne("Guichet.People.Agent", null)
+                        .WithOne()
+                        .HasForeignKey("Guichet.Routing.AgentSchedule", "AgentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Guichet.Routing.GroupDistribution", b =>
+                {
+                    b.HasOne("Guichet.People.Group", null)
+                        .WithOne()
+                        .HasForeignKey("Guichet.Routing.GroupDistribution", "GroupId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -348,6 +348,130 @@ namespace Guichet.Data.Migrations.Sqlite
                     b.ToTable("PersonEmails");
                 });
 
+            modelBuilder.Entity("Guichet.Routing.AgentSchedule", b =>
+                {
+                    b.Property<long>("AgentId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Availability")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("AvailabilityChangedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("RosterJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SkillsJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("AgentId");
+
+                    b.ToTable("AgentSchedules", (string)null);
+                });
+
+            modelBuilder.Entity("Guichet.Routing.GroupDistribution", b =>
+                {
+                    b.Property<long>("GroupId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("AlwaysOnDuty")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("LastAssignedAgentId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("MaxLoad")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Mode")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("OffDuty")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("GroupId");
+
+                    b.ToTable("GroupDistributions", (string)null);
+                });
+
+            modelBuilder.Entity("Guichet.Routing.RoutingRule", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ActionsJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ConditionsJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Stop")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Position");
+
+                    b.ToTable("RoutingRules", (string)null);
+                });
+
+            modelBuilder.Entity("Guichet.Routing.TriageSettings", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("MatrixEdited")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("MatrixJson")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("MatrixVersion")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("ProfessionalRaise")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("RulesVersion")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("VipRaise")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("TriageSettings", (string)null);
+                });
+
             modelBuilder.Entity("Guichet.Sla.SlaCalendar", b =>
                 {
                     b.Property<long>("Id")
@@ -635,6 +759,21 @@ namespace Guichet.Data.Migrations.Sqlite
                     b.Property<long?>("FirstResponseAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("Flag")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("FlagReason")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("FlaggedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("FlaggedById")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long?>("FollowUpOfId")
                         .HasColumnType("INTEGER");
 
@@ -887,6 +1026,24 @@ namespace Guichet.Data.Migrations.Sqlite
                     b.HasOne("Guichet.People.Person", null)
                         .WithMany("Emails")
                         .HasForeignKey("PersonId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Guichet.Routing.AgentSchedule", b =>
+                {
+                    b.HasOne("Guichet.People.Agent", null)
+                        .WithOne()
+                        .HasForeignKey("Guichet.Routing.AgentSchedule", "AgentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Guichet.Routing.GroupDistribution", b =>
+                {
+                    b.HasOne("Guichet.People.Group", null)
+                        .WithOne()
+                        .HasForeignKey("Guichet.Routing.GroupDistribution", "GroupId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(Guichet.TriageBench.TriageBenchmarks).Assembly).Run(args);
