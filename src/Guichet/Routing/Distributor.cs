@@ -113,6 +113,24 @@ public sealed class Distributor(GuichetDbContext db, TimeProvider clock, IOption
         return true;
     }
 
+    /// <summary>
+    /// An escalation Guichet starts itself (an SLA breach): functional to the group's escalation group, which then
+    /// distributes it by its mode; with no escalation group, hierarchical — flagged for the team lead, or the manager
+    /// when the lead already has it. Returns true for a functional escalation. Does not save.
+    /// </summary>
+    public async Task<bool> EscalateOrFlagAsync(Ticket ticket, string reason, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        if (ticket.Group?.EscalatesTo is { } target && ticket.Escalate(target, Actor.System, reason, null, now) is null)
+        {
+            await DistributeAsync(ticket, ct);
+            return true;
+        }
+
+        ticket.FlagFor(ticket.Flag == HierarchicalEscalation.None ? HierarchicalEscalation.TeamLead : HierarchicalEscalation.Manager, Actor.System, reason, now);
+        return false;
+    }
+
     public async Task<bool> DistributeAndSaveAsync(Ticket ticket, CancellationToken ct)
     {
         if (!await DistributeAsync(ticket, ct))

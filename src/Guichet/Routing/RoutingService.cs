@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Guichet.Routing;
 
 /// <summary>Escalations started by Guichet itself rather than by an agent.</summary>
-public sealed class RoutingService(GuichetDbContext db, Distributor distributor, TimeProvider clock)
+public sealed class RoutingService(GuichetDbContext db, Distributor distributor)
 {
     /// <summary>
     /// For the SLA worker on a warning or a breach: escalates functionally to the group's escalation group, which
@@ -22,17 +22,7 @@ public sealed class RoutingService(GuichetDbContext db, Distributor distributor,
             return false;
         }
 
-        var now = clock.GetUtcNow();
-        if (ticket.Group?.EscalatesTo is { } target && ticket.Escalate(target, Actor.System, reason, null, now) is null)
-        {
-            await distributor.DistributeAsync(ticket, ct);
-        }
-        else
-        {
-            var to = ticket.Flag == HierarchicalEscalation.None ? HierarchicalEscalation.TeamLead : HierarchicalEscalation.Manager;
-            ticket.FlagFor(to, Actor.System, reason, now);
-        }
-
+        await distributor.EscalateOrFlagAsync(ticket, reason, ct);
         await db.SaveChangesAsync(ct);
         return true;
     }

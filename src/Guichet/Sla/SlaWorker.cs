@@ -157,17 +157,14 @@ public sealed partial class SlaWorker(IServiceScopeFactory scopes, TimeProvider 
                 case SlaAction.RaisePriority:
                     ticket.RaisePriority(Actor.System, Reason(breach, kind, percent), now);
                     break;
-                case SlaAction.Escalate when ticket.Group?.EscalatesTo is { } target
-                                              && ticket.Escalate(target, Actor.System, Reason(breach, kind, percent), null, now) is null:
-                    // The new group's own distribution mode picks the agent, as for any escalation.
-                    await distributor.DistributeAsync(ticket, ct);
-                    break;
                 case SlaAction.Escalate:
-                    // No higher group: a hierarchical escalation instead — flagged for the team lead, and the leads and managers hear of it.
-                    ticket.FlagFor(ticket.Flag == HierarchicalEscalation.None ? HierarchicalEscalation.TeamLead : HierarchicalEscalation.Manager,
-                        Actor.System, Reason(breach, kind, percent), now);
-                    await Notifier.NotifyAsync(db, ticket, Notifier.Audience.TeamLeads, key, args, now, ct);
-                    await Notifier.NotifyAsync(db, ticket, Notifier.Audience.Managers, key, args, now, ct);
+                    if (!await distributor.EscalateOrFlagAsync(ticket, Reason(breach, kind, percent), ct))
+                    {
+                        // Flagged rather than moved: the leads and managers hear of it.
+                        await Notifier.NotifyAsync(db, ticket, Notifier.Audience.TeamLeads, key, args, now, ct);
+                        await Notifier.NotifyAsync(db, ticket, Notifier.Audience.Managers, key, args, now, ct);
+                    }
+
                     break;
             }
         }
