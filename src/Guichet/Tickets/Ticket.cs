@@ -392,14 +392,7 @@ public sealed class Ticket
         Impact = impact ?? Impact;
         Urgency = urgency ?? Urgency;
         var (priority, reason) = matrix.Evaluate(Impact, Urgency, Organization?.IsVip == true, Requester?.CustomerType == CustomerType.Professional);
-        if (priority != Priority)
-        {
-            var entry = Append(InteractionKind.Event, Visibility.Internal, actor, now, TicketEvent.PriorityChanged);
-            entry.From = Priority.ToString();
-            entry.To = priority.ToString();
-            entry.Detail = reason;
-            Priority = priority;
-        }
+        ChangePriority(priority, actor, reason, now);
         return null;
     }
 
@@ -421,11 +414,7 @@ public sealed class Ticket
             return NotAllowed("raise");
         }
 
-        var entry = Append(InteractionKind.Event, Visibility.Internal, actor, now, TicketEvent.PriorityChanged);
-        entry.From = Priority.ToString();
-        Priority = Priority - 1;
-        entry.To = Priority.ToString();
-        entry.Detail = reason;
+        ChangePriority(Priority - 1, actor, reason, now);
         return null;
     }
 
@@ -437,16 +426,22 @@ public sealed class Ticket
             return new RuleViolation("ticket.closed");
         }
 
-        if (priority != Priority)
+        ChangePriority(priority, actor, reason, now);
+        return null;
+    }
+
+    private void ChangePriority(Priority priority, Actor actor, string reason, DateTimeOffset now)
+    {
+        if (priority == Priority)
         {
-            var entry = Append(InteractionKind.Event, Visibility.Internal, actor, now, TicketEvent.PriorityChanged);
-            entry.From = Priority.ToString();
-            entry.To = priority.ToString();
-            entry.Detail = reason;
-            Priority = priority;
+            return;
         }
 
-        return null;
+        var entry = Append(InteractionKind.Event, Visibility.Internal, actor, now, TicketEvent.PriorityChanged);
+        entry.From = Priority.ToString();
+        entry.To = priority.ToString();
+        entry.Detail = reason;
+        Priority = priority;
     }
 
     /// <summary>Triage sends the ticket to a group of any level; unlike escalation it is not counted as one.</summary>
