@@ -118,8 +118,9 @@ public sealed class TicketService(GuichetDbContext db, TimeProvider clock, IOpti
         }
 
         var email = Person.NormalizeEmail(reference.Email!);
-        var existing = await db.People.Include(p => p.Organization)
-            .FirstOrDefaultAsync(p => p.Emails.Any(e => e.Address == email), ct);
+        // From the unique address index to the person: "any of the person's emails" made SQLite scan every person.
+        var owner = db.PersonEmails.Where(e => e.Address == email).Select(e => e.PersonId);
+        var existing = await db.People.Include(p => p.Organization).FirstOrDefaultAsync(p => owner.Contains(p.Id), ct);
         if (existing is not null)
         {
             return existing;
