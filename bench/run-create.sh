@@ -21,7 +21,7 @@ for r in $(seq 1 "$repeats"); do
   else
     rm -rf "$work/data"
   fi
-  token=$(dotnet "$app" token create --email camille.martin@guichet.local 2>/dev/null)
+  token=$(dotnet "$app" token create --email camille.martin@guichet.local 2>/dev/null | tail -1)
   dotnet "$app" --urls http://127.0.0.1:5080 > "$work/server.log" 2>&1 &
   server=$!
   for _ in $(seq 1 100); do curl -sf http://127.0.0.1:5080/alive > /dev/null && break; sleep 0.2; done

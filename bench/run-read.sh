@@ -14,7 +14,7 @@ export Logging__LogLevel__Default=Warning Guichet__DemoData=false
 if [ "$provider" = postgres ]; then
   export Database__Provider=Postgres ConnectionStrings__Guichet="Host=127.0.0.1;Port=5432;Database=${PGDB:-guichet_bench_1m};Username=guichet;Password=guichet"
 fi
-token=$(dotnet "$app" token create --email "$email" 2>/dev/null)
+token=$(dotnet "$app" token create --email "$email" 2>/dev/null | tail -1)
 dotnet "$app" --urls http://127.0.0.1:5080 > server.log 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
