@@ -3,6 +3,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Npgsql;
 
 namespace Guichet.Data;
 
@@ -30,7 +31,8 @@ public static class DataSetup
                 throw new InvalidOperationException("Database:Provider is Postgres but ConnectionStrings:Guichet is empty.");
             }
 
-            services.AddPooledDbContextFactory<PostgresGuichetDbContext>((sp, o) => o.UseNpgsql(connectionString).AddInterceptors(sp.GetServices<IInterceptor>()));
+            services.AddPooledDbContextFactory<PostgresGuichetDbContext>((sp, o) =>
+                o.UseNpgsql(WithPreparedStatements(connectionString)).AddInterceptors(sp.GetServices<IInterceptor>()));
             services.AddScoped<IDbContextFactory<GuichetDbContext>, ContextFactory<PostgresGuichetDbContext>>();
         }
         else
@@ -56,6 +58,22 @@ public static class DataSetup
         services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<GuichetDbContext>>().CreateDbContext());
         services.AddSingleton(new DatabaseInfo(provider));
         return builder;
+    }
+
+    /// <summary>
+    /// EF's queries join up to nine tables, and PostgreSQL spent 3–10 ms planning each of them for 0.5 ms of work; prepared
+    /// statements are planned once per connection. A connection string that sets Max Auto Prepare itself (0 for a pooler
+    /// that cannot keep prepared statements) is left as it is.
+    /// </summary>
+    private static string WithPreparedStatements(string connectionString)
+    {
+        var given = new DbConnectionStringBuilder { ConnectionString = connectionString };
+        if (given.ContainsKey("Max Auto Prepare") || given.ContainsKey("MaxAutoPrepare"))
+        {
+            return connectionString;
+        }
+
+        return new NpgsqlConnectionStringBuilder(connectionString) { MaxAutoPrepare = 64 }.ConnectionString;
     }
 
     public static async Task MigrateAsync(IServiceProvider services, CancellationToken ct = default)

@@ -24,15 +24,12 @@ public sealed class TicketContext(GuichetDbContext db, Caller caller, TicketServ
     /// <summary>The ticket by id or number, if the caller may see it; null otherwise, which the API answers with 404.</summary>
     public async Task<Ticket?> FindAsync(string key, CancellationToken ct, bool track = true)
     {
-        var query = db.Tickets.VisibleTo(await LoadedCallerAsync(ct))
+        IQueryable<Ticket> query = db.Tickets.VisibleTo(await LoadedCallerAsync(ct))
             .Include(t => t.Requester).Include(t => t.Organization).Include(t => t.Category).Include(t => t.Group)
-            .Include(t => t.Assignee).ThenInclude(a => a!.Person)
-            .Include(t => t.Assignee).ThenInclude(a => a!.Groups)
-            .AsSplitQuery();
-        if (!track)
-        {
-            query = query.AsNoTracking();
-        }
+            .Include(t => t.Assignee).ThenInclude(a => a!.Person);
+
+        // Only an action needs the assignee's groups (to check an assignment); a read is then one query, not two.
+        query = track ? query.Include(t => t.Assignee).ThenInclude(a => a!.Groups).AsSplitQuery() : query.AsNoTracking();
 
         return long.TryParse(key, NumberStyles.None, CultureInfo.InvariantCulture, out var id)
             ? await query.FirstOrDefaultAsync(t => t.Id == id, ct)

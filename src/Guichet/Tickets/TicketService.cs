@@ -26,6 +26,20 @@ public sealed class TicketService(GuichetDbContext db, TimeProvider clock, IOpti
 
     public async Task<(Ticket? Ticket, Errors Errors)> CreateAsync(NewTicket request, Actor actor, CancellationToken ct, Ticket? followUpOf = null)
     {
+        try
+        {
+            return await CreateOnceAsync(request, actor, ct, followUpOf);
+        }
+        catch (DbUpdateException) when (followUpOf is null && request.Requester.PersonId is null)
+        {
+            // Two requests from the same new sender at once: the other one created the person first. Start again with it.
+            db.ChangeTracker.Clear();
+            return await CreateOnceAsync(request, actor, ct, null);
+        }
+    }
+
+    private async Task<(Ticket? Ticket, Errors Errors)> CreateOnceAsync(NewTicket request, Actor actor, CancellationToken ct, Ticket? followUpOf)
+    {
         var errors = new Errors();
         Category? category = null;
         if (request.Category is { Length: > 0 } code)
@@ -126,8 +140,9 @@ public sealed class TicketService(GuichetDbContext db, TimeProvider clock, IOpti
         }
 
         var email = Person.NormalizeEmail(reference.Email!);
-        var existing = await db.People.Include(p => p.Organization)
-            .FirstOrDefaultAsync(p => p.Emails.Any(e => e.Address == email), ct);
+        // From the unique address index to the person: "any of the person's emails" made SQLite scan every person.
+        var owner = db.PersonEmails.Where(e => e.Address == email).Select(e => e.PersonId);
+        var existing = await db.People.Include(p => p.Organization).FirstOrDefaultAsync(p => owner.Contains(p.Id), ct);
         if (existing is not null)
         {
             return existing;

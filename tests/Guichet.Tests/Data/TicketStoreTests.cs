@@ -34,6 +34,18 @@ public sealed class TicketStoreTests(DeskApp app) : IClassFixture<DeskApp>
     }
 
     [Fact]
+    public async Task A_new_requester_writing_twice_at_once_becomes_one_person()
+    {
+        var clients = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => app.ClientForAsync(L1Agent)));
+        var email = $"burst-{Guid.NewGuid():N}@home.test";
+
+        var tickets = await Task.WhenAll(Enumerable.Range(0, 12).Select(i => OpenTicketAsync(clients[i % 4], subject: $"Same sender {i}", requester: email)));
+
+        Assert.Single(tickets.Select(t => t.Requester.Id).Distinct());
+        Assert.Equal(1, await app.WithDbAsync(db => db.People.CountAsync(p => p.Email == email)));
+    }
+
+    [Fact]
     public async Task The_counter_continues_into_the_next_year()
     {
         var agent = await app.ClientForAsync(L1Agent);

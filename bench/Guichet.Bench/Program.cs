@@ -1,0 +1,3 @@
+using Guichet.Bench;
+
+return await BenchCommand.RunAsync(args, Console.Out, Console.Error);

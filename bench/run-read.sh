@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The read mix against an already seeded database (see bench/README.md): one server, warmed up, then REPEATS rounds
+# over the client counts.
+# usage: bench/run-read.sh [sqlite|postgres] [REPEATS] [SECONDS] [EMAIL] [CLIENTS...]
+# SQLite: run from the directory whose data/ holds the seeded guichet.db (or set WORK).
+set -euo pipefail
+provider=${1:-sqlite}; repeats=${2:-3}; seconds=${3:-15}; email=${4:-admin@guichet.local}; shift $(( $# < 4 ? $# : 4 )) || true
+clients=("$@"); [ ${#clients[@]} -eq 0 ] && clients=(1 8 16)
+root=$(cd "$(dirname "$0")/.." && pwd)
+app="$root/src/Guichet/bin/Release/net10.0/Guichet.dll"
+bench="$root/bench/Guichet.Bench/bin/Release/net10.0/Guichet.Bench.dll"
+cd "${WORK:-$PWD}"
+export Logging__LogLevel__Default=Warning Guichet__DemoData=false
+if [ "$provider" = postgres ]; then
+  export Database__Provider=Postgres ConnectionStrings__Guichet="Host=127.0.0.1;Port=5432;Database=${PGDB:-guichet_bench_1m};Username=guichet;Password=guichet"
+fi
+token=$(dotnet "$app" token create --email "$email" 2>/dev/null | tail -1)
+dotnet "$app" --urls http://127.0.0.1:5080 > server.log 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null || true' EXIT
+for _ in $(seq 1 100); do curl -sf http://127.0.0.1:5080/alive > /dev/null && break; sleep 0.2; done
+dotnet "$bench" read --url http://127.0.0.1:5080 --token "$token" --clients 8 --seconds "${WARMUP:-30}" --warmup 0 > /dev/null
+for r in $(seq 1 "$repeats"); do
+  for c in "${clients[@]}"; do
+    dotnet "$bench" read --url http://127.0.0.1:5080 --token "$token" --clients "$c" --seconds "$seconds" --warmup 2 \
+      | grep -E '^RESULT' | sed "s/^/repeat=$r load=$(cut -d' ' -f1 /proc/loadavg) /"
+  done
+done
