@@ -78,6 +78,8 @@ public static class Distribution
 }
 
 /// <summary>Gives a ticket to an agent of its group when the group distributes automatically.</summary>
+public sealed record AgentBrief(long Id, string Name, string? TimeZone);
+
 public sealed class Distributor(GuichetDbContext db, TimeProvider clock, IOptions<RoutingOptions> options)
 {
     /// <summary>Assigns the ticket if its group's mode and its agents allow; returns whether it did. Does not save.</summary>
@@ -103,7 +105,7 @@ public sealed class Distributor(GuichetDbContext db, TimeProvider clock, IOption
             return false;
         }
 
-        var agent = agents.First(a => a.Id == chosen.AgentId);
+        var agent = await db.Agents.Include(a => a.Person).Include(a => a.Groups).FirstAsync(a => a.Id == chosen.AgentId, ct);
         if (ticket.Assign(agent, null, Actor.System, now, reason) is not null)
         {
             return false;
@@ -151,18 +153,19 @@ public sealed class Distributor(GuichetDbContext db, TimeProvider clock, IOption
     }
 
     /// <summary>The group's active agents in id order, whether each is on duty now, and their weighted load.</summary>
-    public async Task<(List<Agent> Agents, List<Candidate> Candidates)> CandidatesAsync(long groupId, bool alwaysOnDuty, DateTimeOffset now,
+    public async Task<(List<AgentBrief> Agents, List<Candidate> Candidates)> CandidatesAsync(long groupId, bool alwaysOnDuty, DateTimeOffset now,
         bool withSkills, CancellationToken ct)
     {
-        var agents = await db.Agents.Include(a => a.Person).Include(a => a.Groups)
-            .Where(a => a.IsActive && a.Groups.Any(g => g.Id == groupId)).OrderBy(a => a.Id).ToListAsync(ct);
+        // Read-only and narrow: only the chosen agent is loaded as an entity, by the caller.
+        var agents = await db.Agents.AsNoTracking().Where(a => a.IsActive && a.Groups.Any(g => g.Id == groupId)).OrderBy(a => a.Id)
+            .Select(a => new AgentBrief(a.Id, a.Person.Name, a.Person.TimeZone)).ToListAsync(ct);
         var ids = agents.Select(a => a.Id).ToList();
         var schedules = await db.Set<AgentSchedule>().AsNoTracking().Where(s => ids.Contains(s.AgentId)).ToDictionaryAsync(s => s.AgentId, ct);
         var loads = await LoadsAsync(ids, ct);
         var candidates = agents.Select(a =>
         {
             var schedule = schedules.GetValueOrDefault(a.Id);
-            var onDuty = Distribution.IsOnDuty(schedule, schedule?.Roster, alwaysOnDuty, ZoneOf(a.Person), now);
+            var onDuty = Distribution.IsOnDuty(schedule, schedule?.Roster, alwaysOnDuty, ZoneOf(a.TimeZone), now);
             return new Candidate(a.Id, onDuty, loads.GetValueOrDefault(a.Id), withSkills ? schedule?.Skills : null);
         }).ToList();
         return (agents, candidates);
@@ -178,6 +181,8 @@ public sealed class Distributor(GuichetDbContext db, TimeProvider clock, IOption
         return rows.GroupBy(r => r.AssigneeId!.Value).ToDictionary(g => g.Key, g => g.Sum(r => r.Count * Distribution.Weight(r.Priority)));
     }
 
-    public TimeZoneInfo ZoneOf(Person person) =>
-        person.TimeZone is { } id && TimeZoneInfo.TryFindSystemTimeZoneById(id, out var zone) ? zone : options.Value.Zone;
+    public TimeZoneInfo ZoneOf(Person person) => ZoneOf(person.TimeZone);
+
+    public TimeZoneInfo ZoneOf(string? timeZone) =>
+        timeZone is { } id && TimeZoneInfo.TryFindSystemTimeZoneById(id, out var zone) ? zone : options.Value.Zone;
 }

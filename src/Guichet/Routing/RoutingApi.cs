@@ -376,7 +376,7 @@ public static class RoutingApi
 
         var alwaysOn = await db.Set<GroupDistribution>().Where(d => d.GroupId == id).Select(d => d.AlwaysOnDuty).FirstOrDefaultAsync(ct);
         var (agents, candidates) = await distributor.CandidatesAsync(id, alwaysOn, clock.GetUtcNow(), false, ct);
-        return TypedResults.Ok(candidates.Where(c => c.OnDuty).Select(c => new OnDutyAgent(c.AgentId, agents.First(a => a.Id == c.AgentId).Person.Name, c.Load,
+        return TypedResults.Ok(candidates.Where(c => c.OnDuty).Select(c => new OnDutyAgent(c.AgentId, agents.First(a => a.Id == c.AgentId).Name, c.Load,
             Availability.Available)).ToList());
     }
 
