@@ -65,7 +65,7 @@ public static class SearchQueries
                 """
                 SELECT t AS "Term", (SELECT count(*) FROM "SearchEntries" WHERE "Document" @@ to_tsquery('simple', t)) AS "Docs"
                 FROM unnest({0}::text[]) AS t
-                """, terms.ToArray()).ToListAsync(ct);
+                """, new object[] { terms.ToArray() }).ToListAsync(ct);
             return counts.ToDictionary(c => c.Term, c => c.Docs, StringComparer.Ordinal);
         }
 
