@@ -109,24 +109,6 @@ public sealed class KnowledgeArticle
         UpdatedAt = now;
         return null;
     }
-
-    public void Viewed() => Views++;
-
-    public void Used() => Uses++;
-
-    public void Deflected() => Deflections++;
-
-    public void Vote(bool helpful)
-    {
-        if (helpful)
-        {
-            HelpfulVotes++;
-        }
-        else
-        {
-            UnhelpfulVotes++;
-        }
-    }
 }
 
 /// <summary>One saved state of an article: who wrote it, when, and the full text.</summary>
