@@ -42,11 +42,16 @@ var pairs = Enumerable.Range(0, queries).Select(_ =>
     return terms.Count < 2 ? ["printer", "offline"] : terms.OrderBy(_ => random.Next()).Take(2).ToList();
 }).ToList();
 
-var sql = """
-    SELECT e."TicketId", e."ArticleId", f.rank FROM (
-      SELECT rowid AS "Id", bm25(search_fts, 5.0, 1.0, 1.0) AS rank FROM search_fts WHERE search_fts MATCH $q
-    ) AS f JOIN "SearchEntries" e ON e."Id" = f."Id" ORDER BY f.rank LIMIT 20
+// Exact: bm25 over every match (customers' searches); windowed: over the newest matches only (agents' searches).
+var exact = !args.Contains("--windowed");
+var inner = exact
+    ? "SELECT rowid AS \"Id\", bm25(search_fts, 5.0, 1.0, 1.0) AS \"Rank\" FROM search_fts WHERE search_fts MATCH {0}"
+    : KnowledgeSql.SqliteWindowedMatch.Replace("{1}", KnowledgeSearch.StaffRankWindow.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
+var sql = $"""
+    SELECT e."TicketId", e."ArticleId", f."Rank" FROM ({inner.Replace("{0}", "$q", StringComparison.Ordinal)}) AS f
+    JOIN "SearchEntries" e ON e."Id" = f."Id" ORDER BY f."Rank" LIMIT 20
     """;
+Console.WriteLine(exact ? "ranking: exact bm25 over all matches" : $"ranking: bm25 over the newest {KnowledgeSearch.StaffRankWindow} matches");
 await using var command = connection.CreateCommand();
 command.CommandText = sql;
 var parameter = command.Parameters.Add("$q", SqliteType.Text);

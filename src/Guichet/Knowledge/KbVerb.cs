@@ -55,8 +55,8 @@ internal sealed class KbVerb : Verb
             {
                 await db.Database.MigrateAsync();
                 var watch = Stopwatch.StartNew();
-                await using var scope = services.CreateAsyncScope();
-                var loaded = await LoadAsync(db, csv, limit, scope.ServiceProvider.GetRequiredService<PriorityMatrix>());
+                // Priorities play no part in similarity: the default matrix, without reading the configured database.
+                var loaded = await LoadAsync(db, csv, limit, PriorityMatrix.From(new Dictionary<string, string>()));
                 await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                     $"loaded {loaded} labelled tickets from {Path.GetFileName(csv)} in {watch.Elapsed.TotalSeconds:F1} s"));
             }

@@ -16,10 +16,16 @@ public sealed record SimilarArticle(long Id, string Title, string Summary, strin
 /// <summary>Ranked, permission-filtered searches over tickets and articles, shared by the API, the evaluation verb and reports.</summary>
 public static class KnowledgeSearch
 {
+    /// <summary>Agents' ticket searches rank the newest this many matches (see <see cref="SearchQueries.Match"/>); customers' are exact.</summary>
+    public const int StaffRankWindow = 1000;
+
+    /// <summary>Similar tickets rank the newest this many tickets sharing any key term.</summary>
+    public const int SimilarRankWindow = 5000;
+
     public static async Task<List<SearchHit>> TicketsAsync(GuichetDbContext db, IQueryable<Ticket> visible, IReadOnlyList<string> terms,
-        MatchMode mode, bool withNotes, SearchFilters filters, int limit, CancellationToken ct)
+        MatchMode mode, bool withNotes, SearchFilters filters, int limit, CancellationToken ct, int? window = null)
     {
-        var query = from r in SearchQueries.Match(db, terms, mode, withNotes)
+        var query = from r in SearchQueries.Match(db, terms, mode, withNotes, window)
                     join e in db.Set<SearchEntry>() on r.Id equals e.Id
                     join t in visible on e.TicketId equals t.Id
                     select new { Ticket = t, r.Rank };
@@ -107,7 +113,7 @@ public static class KnowledgeSearch
 
     /// <summary>Solved tickets sharing the rarest terms of this one, best first: an OR query ranked by the database.</summary>
     public static async Task<List<SimilarTicket>> SimilarTicketsAsync(GuichetDbContext db, IQueryable<Ticket> visible, long excludeId,
-        IReadOnlyList<string> keyTerms, int limit, CancellationToken ct)
+        IReadOnlyList<string> keyTerms, int limit, CancellationToken ct, int? window = null)
     {
         if (keyTerms.Count == 0)
         {
@@ -115,7 +121,7 @@ public static class KnowledgeSearch
         }
 
         var solved = visible.Where(t => t.Id != excludeId && (t.Status == TicketStatus.Resolved || t.Status == TicketStatus.Closed));
-        var rows = await (from r in SearchQueries.Match(db, keyTerms, MatchMode.Any, withNotes: false)
+        var rows = await (from r in SearchQueries.Match(db, keyTerms, MatchMode.Any, withNotes: false, window)
                           join e in db.Set<SearchEntry>() on r.Id equals e.Id
                           join t in solved on e.TicketId equals t.Id
                           orderby r.Rank, t.Id descending

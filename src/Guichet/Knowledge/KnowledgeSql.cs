@@ -22,6 +22,13 @@ public static class KnowledgeSql
         END;
         """;
 
+    /// <summary>bm25 over the newest {1} matches only: the inner query walks the match list by rowid, which FTS5 does without ranking.</summary>
+    public const string SqliteWindowedMatch = """
+        SELECT rowid AS "Id", bm25(search_fts, 5.0, 1.0, 1.0) AS "Rank" FROM search_fts
+        WHERE search_fts MATCH {0}
+          AND rowid >= coalesce((SELECT rowid FROM search_fts WHERE search_fts MATCH {0} ORDER BY rowid DESC LIMIT 1 OFFSET {1}), 0)
+        """;
+
     public const string SqliteDown = """
         DROP TRIGGER IF EXISTS search_entries_au;
         DROP TRIGGER IF EXISTS search_entries_ad;

@@ -62,7 +62,8 @@ public static class SearchApi
         var hits = new List<SearchHit>();
         if (type is null or "ticket")
         {
-            hits.AddRange(await KnowledgeSearch.TicketsAsync(c.Db, c.Db.Tickets.VisibleTo(caller), terms, MatchMode.All, caller.IsStaff, filters, take, ct));
+            hits.AddRange(await KnowledgeSearch.TicketsAsync(c.Db, c.Db.Tickets.VisibleTo(caller), terms, MatchMode.All, caller.IsStaff, filters, take, ct,
+                caller.IsStaff ? KnowledgeSearch.StaffRankWindow : null));
         }
 
         if (type is null or "article")
@@ -84,7 +85,8 @@ public static class SearchApi
         var keyTerms = await SearchQueries.KeyTermsAsync(c.Db, await KnowledgeSearch.TicketTermsAsync(c.Db, ticket, ct), 10, ct);
         var take = Math.Clamp(limit ?? 5, 1, 20);
         var caller = c.Caller;
-        var tickets = await KnowledgeSearch.SimilarTicketsAsync(c.Db, c.Db.Tickets.VisibleTo(caller), ticket.Id, keyTerms, take, ct);
+        var tickets = await KnowledgeSearch.SimilarTicketsAsync(c.Db, c.Db.Tickets.VisibleTo(caller), ticket.Id, keyTerms, take, ct,
+            KnowledgeSearch.SimilarRankWindow);
         var articles = await KnowledgeSearch.SimilarArticlesAsync(c.Db, c.Db.Set<KnowledgeArticle>().VisibleTo(caller), keyTerms, take, ct);
         return TypedResults.Ok(new SimilarResult(keyTerms, tickets, articles));
     }
