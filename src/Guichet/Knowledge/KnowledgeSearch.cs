@@ -19,13 +19,17 @@ public static class KnowledgeSearch
     /// <summary>Agents' ticket searches rank the newest this many matches (see <see cref="SearchQueries.Match"/>); customers' are exact.</summary>
     public const int StaffRankWindow = 1000;
 
+    /// <summary>Below this many visible rows, a search scores only them (see <see cref="SearchQueries.Match"/>).</summary>
+    public const int WithinLimit = 1_000;
+
     /// <summary>Similar tickets rank the newest this many tickets sharing any key term.</summary>
     public const int SimilarRankWindow = 5000;
 
     public static async Task<List<SearchHit>> TicketsAsync(GuichetDbContext db, IQueryable<Ticket> visible, IReadOnlyList<string> terms,
         MatchMode mode, bool withNotes, SearchFilters filters, int limit, CancellationToken ct, int? window = null)
     {
-        var query = from r in SearchQueries.Match(db, terms, mode, withNotes, window)
+        var within = window is null ? await WithinAsync(from e in db.Set<SearchEntry>() join t in visible on e.TicketId equals t.Id select e.Id, ct) : null;
+        var query = from r in SearchQueries.Match(db, terms, mode, withNotes, window, within)
                     join e in db.Set<SearchEntry>() on r.Id equals e.Id
                     join t in visible on e.TicketId equals t.Id
                     select new { Ticket = t, r.Rank };
@@ -65,7 +69,8 @@ public static class KnowledgeSearch
     public static async Task<List<SearchHit>> ArticlesAsync(GuichetDbContext db, IQueryable<KnowledgeArticle> visible, IReadOnlyList<string> terms,
         MatchMode mode, SearchFilters filters, int limit, CancellationToken ct)
     {
-        var query = from r in SearchQueries.Match(db, terms, mode, withNotes: false)
+        var within = await WithinAsync(from e in db.Set<SearchEntry>() join a in visible on e.ArticleId equals a.Id select e.Id, ct);
+        var query = from r in SearchQueries.Match(db, terms, mode, withNotes: false, within: within)
                     join e in db.Set<SearchEntry>() on r.Id equals e.Id
                     join a in visible on e.ArticleId equals a.Id
                     select new { Article = a, r.Rank };
@@ -146,5 +151,12 @@ public static class KnowledgeSearch
                           select new { a.Id, a.Title, a.Summary, a.Language, a.Visibility, r.Rank })
             .Take(limit).AsNoTracking().ToListAsync(ct);
         return rows.Select(a => new SimilarArticle(a.Id, a.Title, a.Summary, a.Language, a.Visibility, -a.Rank)).ToList();
+    }
+
+    /// <summary>The search rows a caller may find, when they are few enough to be passed to the full-text query.</summary>
+    private static async Task<List<long>?> WithinAsync(IQueryable<long> entryIds, CancellationToken ct)
+    {
+        var ids = await entryIds.Take(WithinLimit + 1).ToListAsync(ct);
+        return ids.Count > WithinLimit ? null : ids;
     }
 }

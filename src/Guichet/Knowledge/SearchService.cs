@@ -30,16 +30,21 @@ public static class SearchQueries
     /// With a <paramref name="window"/>, SQLite ranks only the newest that many matches: bm25 costs about 8 µs a row,
     /// too much for a common pair of words over a million tickets, while finding the matches themselves is cheap.
     /// </summary>
-    public static IQueryable<RankedEntry> Match(GuichetDbContext db, IReadOnlyList<string> terms, MatchMode mode, bool withNotes, int? window = null)
+    public static IQueryable<RankedEntry> Match(GuichetDbContext db, IReadOnlyList<string> terms, MatchMode mode, bool withNotes, int? window = null,
+        IReadOnlyList<long>? within = null)
     {
         if (db.Database.IsNpgsql())
         {
             var weights = withNotes ? "" : "AB";
             var parts = terms.Select((t, i) => mode == MatchMode.Prefix && i == terms.Count - 1 ? $"{t}:*{weights}" : weights.Length > 0 ? $"{t}:{weights}" : t);
             var query = string.Join(mode == MatchMode.Any ? " | " : " & ", parts);
-            return db.Database.SqlQueryRaw<RankedEntry>(
-                """SELECT e."Id", -ts_rank(e."Document", q)::float8 AS "Rank" FROM "SearchEntries" e, to_tsquery('simple', {0}) q WHERE e."Document" @@ q""",
-                query);
+            return within is null
+                ? db.Database.SqlQueryRaw<RankedEntry>(
+                    """SELECT e."Id", -ts_rank(e."Document", q)::float8 AS "Rank" FROM "SearchEntries" e, to_tsquery('simple', {0}) q WHERE e."Document" @@ q""",
+                    query)
+                : db.Database.SqlQueryRaw<RankedEntry>(
+                    """SELECT e."Id", -ts_rank(e."Document", q)::float8 AS "Rank" FROM "SearchEntries" e, to_tsquery('simple', {0}) q WHERE e."Document" @@ q AND e."Id" = ANY({1})""",
+                    query, within.ToArray());
         }
 
         var quoted = terms.Select((t, i) => mode == MatchMode.Prefix && i == terms.Count - 1 ? $"\"{t}\"*" : $"\"{t}\"");
@@ -50,6 +55,14 @@ public static class SearchQueries
         }
 
         // Title counts five times the body; notes as the body.
+        if (within is not null)
+        {
+            // Inside the FTS5 query, so only these rows are scored: a customer's few tickets, not every match in the desk.
+            return db.Database.SqlQueryRaw<RankedEntry>(
+                "SELECT rowid AS \"Id\", bm25(search_fts, 5.0, 1.0, 1.0) AS \"Rank\" FROM search_fts WHERE search_fts MATCH {0} AND rowid IN (SELECT value FROM json_each({1}))",
+                match, System.Text.Json.JsonSerializer.Serialize(within));
+        }
+
         return window is { } newest
             ? db.Database.SqlQueryRaw<RankedEntry>(
                 KnowledgeSql.SqliteWindowedMatch, match, newest)
