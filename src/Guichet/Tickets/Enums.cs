@@ -94,6 +94,7 @@ public enum TicketEvent
     RulesApplied,
     Flagged,
     Unflagged,
+    Linked,
 }
 
 /// <summary>Hierarchical escalation: who in the hierarchy must look at the ticket, without changing its group.</summary>

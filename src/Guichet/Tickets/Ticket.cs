@@ -406,6 +406,15 @@ public sealed class Ticket
         return entry;
     }
 
+    /// <summary>A link to another record (a problem and its incidents, a knowledge article), written on this timeline.</summary>
+    public Interaction Link(Actor actor, string kind, string target, bool isInternal, DateTimeOffset now)
+    {
+        var entry = Append(InteractionKind.Event, isInternal ? Visibility.Internal : Visibility.Public, actor, now, TicketEvent.Linked);
+        entry.From = kind;
+        entry.To = target;
+        return entry;
+    }
+
     /// <summary>One priority step up (P3 → P2), for a reason such as an SLA breach; P1 stays P1.</summary>
     public RuleViolation? RaisePriority(Actor actor, string reason, DateTimeOffset now)
     {

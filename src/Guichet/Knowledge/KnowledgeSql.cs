@@ -1,0 +1,56 @@
+namespace Guichet.Knowledge;
+
+/// <summary>
+/// The full-text index that EF Core cannot model, one script per provider, called from the Knowledge migration.
+/// Both index the already-normalized text of <see cref="SearchEntry"/>: title, public body, agents-only notes.
+/// </summary>
+public static class KnowledgeSql
+{
+    /// <summary>An external-content FTS5 table over SearchEntries, kept in step by triggers; fts5vocab gives document frequencies.</summary>
+    public const string SqliteUp = """
+        CREATE VIRTUAL TABLE search_fts USING fts5(title, body, notes, content='SearchEntries', content_rowid='Id', tokenize='unicode61 remove_diacritics 2', detail='column');
+        CREATE VIRTUAL TABLE search_vocab USING fts5vocab(search_fts, row);
+        CREATE TRIGGER search_entries_ai AFTER INSERT ON "SearchEntries" BEGIN
+          INSERT INTO search_fts(rowid, title, body, notes) VALUES (new."Id", new."Title", new."Body", new."Notes");
+        END;
+        CREATE TRIGGER search_entries_ad AFTER DELETE ON "SearchEntries" BEGIN
+          INSERT INTO search_fts(search_fts, rowid, title, body, notes) VALUES ('delete', old."Id", old."Title", old."Body", old."Notes");
+        END;
+        CREATE TRIGGER search_entries_au AFTER UPDATE ON "SearchEntries" BEGIN
+          INSERT INTO search_fts(search_fts, rowid, title, body, notes) VALUES ('delete', old."Id", old."Title", old."Body", old."Notes");
+          INSERT INTO search_fts(rowid, title, body, notes) VALUES (new."Id", new."Title", new."Body", new."Notes");
+        END;
+        """;
+
+    /// <summary>bm25 over the newest {1} matches only: the inner query walks the match list by rowid, which FTS5 does without ranking.</summary>
+    public const string SqliteWindowedMatch = """
+        SELECT rowid AS "Id", bm25(search_fts, 5.0, 1.0, 1.0) AS "Rank" FROM search_fts
+        WHERE search_fts MATCH {0}
+          AND rowid >= coalesce((SELECT rowid FROM search_fts WHERE search_fts MATCH {0} ORDER BY rowid DESC LIMIT 1 OFFSET {1}), 0)
+        """;
+
+    public const string SqliteDown = """
+        DROP TRIGGER IF EXISTS search_entries_au;
+        DROP TRIGGER IF EXISTS search_entries_ad;
+        DROP TRIGGER IF EXISTS search_entries_ai;
+        DROP TABLE IF EXISTS search_vocab;
+        DROP TABLE IF EXISTS search_fts;
+        """;
+
+    /// <summary>
+    /// One weighted tsvector: title A, public text B, notes D, so a customer's query is restricted to weights A and B.
+    /// The 'simple' configuration because stemming and accent folding are already done in C#, identically on both databases.
+    /// </summary>
+    public const string PostgresUp = """
+        ALTER TABLE "SearchEntries" ADD COLUMN "Document" tsvector GENERATED ALWAYS AS (
+          setweight(to_tsvector('simple', coalesce("Title", '')), 'A') ||
+          setweight(to_tsvector('simple', coalesce("Body", '')), 'B') ||
+          setweight(to_tsvector('simple', coalesce("Notes", '')), 'D')) STORED;
+        CREATE INDEX "IX_SearchEntries_Document" ON "SearchEntries" USING GIN ("Document");
+        """;
+
+    public const string PostgresDown = """
+        DROP INDEX IF EXISTS "IX_SearchEntries_Document";
+        ALTER TABLE "SearchEntries" DROP COLUMN IF EXISTS "Document";
+        """;
+}

@@ -1,0 +1,143 @@
+using System.Net;
+using Guichet.Knowledge;
+using Guichet.Tests.Infrastructure;
+using static Guichet.Tests.Infrastructure.DeskApp;
+
+namespace Guichet.Tests.Knowledge;
+
+/// <summary>Full-text search on a small fixed corpus, in French and English, with the visibility rules applied.</summary>
+public sealed class SearchTests(SearchTests.Corpus corpus) : IClassFixture<SearchTests.Corpus>
+{
+    public sealed class Corpus : DeskApp
+    {
+        public Dictionary<string, long> Articles { get; } = [];
+        public long CarolTicket { get; private set; }
+        public long ErinTicket { get; private set; }
+
+        public override async Task InitializeAsync()
+        {
+            await base.InitializeAsync();
+            var agent = await ClientForAsync(L1Agent);
+            var lead = await ClientForAsync(Lead);
+            async Task Article(string key, string title, string body, string language, bool publish = true, string visibility = "Public")
+            {
+                var article = await ArticlesApiTests.CreateAsync(agent, title, body, language, visibility);
+                if (publish)
+                {
+                    await ArticlesApiTests.PublishAsync(lead, article.Id);
+                }
+
+                Articles[key] = article.Id;
+            }
+
+            await Article("imprimante-titre", "Imprimante bloquée", "Ouvrez le capot et retirez la feuille coincée.", "fr");
+            await Article("imprimante-corps", "Toner et consommables", "Commander du toner pour les imprimantes du deuxième étage.", "fr");
+            await Article("reseau", "Réseau lent au bureau", "Le réseaux Wi-Fi sature le matin : branchez un câble.", "fr");
+            await Article("printer-title", "Printer offline", "Turn the device off and on, then check the cable.", "en");
+            await Article("printer-body", "Paper supplies", "Order paper for the printers on each floor.", "en");
+            await Article("brouillon", "Imprimante brouillon", "Un brouillon sur les imprimantes.", "fr", publish: false);
+            await Article("interne", "Imprimante procédure interne", "Réservé aux techniciens.", "fr", visibility: "Internal");
+
+            var carol = await ClientForAsync(Carol);
+            var carolTicket = await OpenTicketAsync(carol, subject: "Scanner ne démarre plus", requester: Carol);
+            await agent.PostJsonAsync($"/api/v1/tickets/{carolTicket.Id}/notes", new { body = "Firmware xyloquartz à flasher" }).ExpectAsync(HttpStatusCode.Created);
+            var erin = await ClientForAsync(Erin);
+            var erinTicket = await OpenTicketAsync(erin, subject: "Scanner du salon en panne", requester: Erin);
+            (CarolTicket, ErinTicket) = (carolTicket.Id, erinTicket.Id);
+        }
+    }
+
+    private static async Task<SearchApi.SearchResult> SearchAsync(HttpClient client, string query) =>
+        await (await client.GetAsync("/api/v1/search?" + query).ExpectAsync(HttpStatusCode.OK)).ReadAsync<SearchApi.SearchResult>();
+
+    [Theory]
+    [InlineData("q=imprimante")]
+    [InlineData("q=imprimantes")]
+    [InlineData("q=IMPRIMANTES&type=article")]
+    public async Task French_plurals_and_case_find_the_same_articles_title_first(string query)
+    {
+        var customer = await corpus.ClientForAsync(Erin, "fr");
+        var result = await SearchAsync(customer, query);
+        Assert.Equal([corpus.Articles["imprimante-titre"], corpus.Articles["imprimante-corps"]], result.Items.Select(h => h.Id));
+        Assert.Contains("<mark>", result.Items[0].Snippet + result.Items[1].Snippet);
+    }
+
+    [Theory]
+    [InlineData("printer")]
+    [InlineData("printers")]
+    [InlineData("Printers")]
+    public async Task English_plurals_find_the_same_articles_title_first(string q)
+    {
+        var customer = await corpus.ClientForAsync(Alice);
+        var result = await SearchAsync(customer, "type=article&q=" + q);
+        Assert.Equal([corpus.Articles["printer-title"], corpus.Articles["printer-body"]], result.Items.Select(h => h.Id));
+    }
+
+    [Theory]
+    [InlineData("reseau")]
+    [InlineData("réseau")]
+    [InlineData("RÉSEAUX")]
+    public async Task Accents_are_folded(string q)
+    {
+        var customer = await corpus.ClientForAsync(Erin);
+        var result = await SearchAsync(customer, "q=" + Uri.EscapeDataString(q));
+        var hit = Assert.Single(result.Items);
+        Assert.Equal(corpus.Articles["reseau"], hit.Id);
+        Assert.Contains("<mark>réseaux</mark>", hit.Snippet);
+    }
+
+    [Fact]
+    public async Task Two_words_must_both_match()
+    {
+        var customer = await corpus.ClientForAsync(Erin);
+        var result = await SearchAsync(customer, "q=" + Uri.EscapeDataString("imprimante feuille"));
+        Assert.Equal([corpus.Articles["imprimante-titre"]], result.Items.Select(h => h.Id));
+    }
+
+    [Fact]
+    public async Task Agents_also_find_drafts_and_internal_articles_customers_do_not()
+    {
+        var agent = await corpus.ClientForAsync(L1Agent);
+        var customer = await corpus.ClientForAsync(Erin);
+        var staffHits = (await SearchAsync(agent, "type=article&q=imprimante")).Items.Select(h => h.Id).ToList();
+        Assert.Contains(corpus.Articles["brouillon"], staffHits);
+        Assert.Contains(corpus.Articles["interne"], staffHits);
+        var published = (await SearchAsync(agent, "type=article&status=Published&q=imprimante")).Items.Select(h => h.Id).ToList();
+        Assert.DoesNotContain(corpus.Articles["brouillon"], published);
+        var customerHits = (await SearchAsync(customer, "type=article&q=imprimante")).Items.Select(h => h.Id).ToList();
+        Assert.DoesNotContain(corpus.Articles["brouillon"], customerHits);
+        Assert.DoesNotContain(corpus.Articles["interne"], customerHits);
+    }
+
+    [Fact]
+    public async Task Customers_find_only_their_own_tickets_and_never_by_internal_notes()
+    {
+        var carol = await corpus.ClientForAsync(Carol);
+        var erin = await corpus.ClientForAsync(Erin);
+        var agent = await corpus.ClientForAsync(L1Agent);
+
+        Assert.Equal([corpus.CarolTicket], (await SearchAsync(carol, "type=ticket&q=scanner")).Items.Select(h => h.Id));
+        Assert.Equal([corpus.ErinTicket], (await SearchAsync(erin, "type=ticket&q=scanners")).Items.Select(h => h.Id));
+        Assert.Empty((await SearchAsync(carol, "q=xyloquartz")).Items);
+        var byNote = Assert.Single((await SearchAsync(agent, "q=xyloquartz")).Items);
+        Assert.Equal(corpus.CarolTicket, byNote.Id);
+        Assert.Equal("ticket", byNote.Type);
+
+        // An agent of another group sees neither ticket.
+        var other = await corpus.ClientForAsync(L1Other);
+        Assert.Empty((await SearchAsync(other, "type=ticket&q=scanner")).Items);
+    }
+
+    [Fact]
+    public async Task Filters_and_bad_input()
+    {
+        var agent = await corpus.ClientForAsync(Lead);
+        Assert.Empty((await SearchAsync(agent, "type=ticket&q=scanner&status=Closed")).Items);
+        Assert.Equal(2, (await SearchAsync(agent, "type=ticket&q=scanner&status=New,Open")).Items.Count);
+        Assert.Empty((await SearchAsync(agent, "type=ticket&q=scanner&from=2030-01-01T00:00:00Z")).Items);
+        Assert.Empty((await SearchAsync(agent, "q=the")).Items);
+        await agent.GetAsync("/api/v1/search?q=").ExpectAsync(HttpStatusCode.BadRequest);
+        await agent.GetAsync("/api/v1/search?q=x&type=person").ExpectAsync(HttpStatusCode.BadRequest);
+        Assert.Empty((await SearchAsync(agent, "q=" + Uri.EscapeDataString("\"OR NEAR( * ' ; -- :"))).Items);
+    }
+}
