@@ -3,6 +3,7 @@ using Guichet.Cli;
 using Guichet.Data;
 using Guichet.Demo;
 using Guichet.Infrastructure;
+using Guichet.Mail;
 using Guichet.People;
 using Guichet.Routing;
 using Guichet.Sla;
@@ -22,6 +23,7 @@ builder.AddGuichetAuth();
 builder.AddTickets();
 builder.AddSla();
 builder.AddTriage();
+builder.AddMail();
 builder.AddDemoDesk();
 
 var app = builder.Build();
@@ -37,6 +39,7 @@ api.MapPeopleApi();
 api.MapMeApi();
 api.MapSlaApi();
 api.MapRoutingApi();
+api.MapMailApi();
 
 await app.RunAsync();
 return 0;
