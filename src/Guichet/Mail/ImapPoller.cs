@@ -71,7 +71,7 @@ public sealed partial class ImapPoller(IServiceScopeFactory scopes, TimeProvider
             await using (var scope = scopes.CreateAsyncScope())
             {
                 var intake = scope.ServiceProvider.GetRequiredService<MailIntake>();
-                var stored = await intake.StoreAndProcessAsync(stream.ToArray(), MailSource.Imap, mailbox.Name, ct);
+                var stored = await intake.StoreAndProcessAsync(stream.ToArray(), MailSource.Imap, mailbox.Name, ct, mailbox.GroupId);
                 if (stored.Status == InboundStatus.Received)
                 {
                     continue; // not processed (it will be on the next pass): leave it unseen

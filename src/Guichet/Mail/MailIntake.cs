@@ -52,10 +52,11 @@ public sealed partial class MailIntake(GuichetDbContext db, TicketService ticket
         return new StoreResult(message, false);
     }
 
-    public async Task<InboundMessage> StoreAndProcessAsync(byte[] raw, MailSource source, string sourceName, CancellationToken ct)
+    /// <summary>Stores then processes; <paramref name="groupId"/> is the receiving mailbox's group when the caller knows it.</summary>
+    public async Task<InboundMessage> StoreAndProcessAsync(byte[] raw, MailSource source, string sourceName, CancellationToken ct, long? groupId = null)
     {
         var (message, _) = await StoreAsync(raw, source, sourceName, ct);
-        await ProcessAsync(message, ct);
+        await ProcessAsync(message, ct, groupId: groupId);
         return message;
     }
 
@@ -75,7 +76,7 @@ public sealed partial class MailIntake(GuichetDbContext db, TicketService ticket
         return ids.Count;
     }
 
-    public async Task ProcessAsync(InboundMessage message, CancellationToken ct, bool retry = false)
+    public async Task ProcessAsync(InboundMessage message, CancellationToken ct, bool retry = false, long? groupId = null)
     {
         if (message.Status is InboundStatus.Processed or InboundStatus.Ignored || message.Status == InboundStatus.Failed && !retry)
         {
@@ -84,7 +85,7 @@ public sealed partial class MailIntake(GuichetDbContext db, TicketService ticket
 
         try
         {
-            await ProcessCoreAsync(message, ct);
+            await ProcessCoreAsync(message, groupId, ct);
         }
         catch (DbUpdateConcurrencyException)
         {
@@ -108,7 +109,7 @@ public sealed partial class MailIntake(GuichetDbContext db, TicketService ticket
         }
     }
 
-    private async Task ProcessCoreAsync(InboundMessage message, CancellationToken ct)
+    private async Task ProcessCoreAsync(InboundMessage message, long? groupId, CancellationToken ct)
     {
         ParsedMail mail;
         try
@@ -205,7 +206,7 @@ public sealed partial class MailIntake(GuichetDbContext db, TicketService ticket
         message.Pending = new PendingMail(string.Join("; ", notes), cc, ids, Automatic: false);
         var subject = string.IsNullOrWhiteSpace(mail.Subject) ? "(no subject)" : Short(mail.Subject);
         var request = new NewTicket(subject, mail.Text.Trim(), new RequesterRef(person.Id),
-            Channel.Email, GroupId: await GroupForAsync(message, mail, ct), Mailbox: message.SourceName);
+            Channel.Email, GroupId: groupId ?? await GroupForAsync(message, mail, ct), Mailbox: message.SourceName);
         var (created, createErrors) = await tickets.CreateAsync(request, Actor.Requester(person.Id), ct);
         if (created is null)
         {
