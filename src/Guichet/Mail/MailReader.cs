@@ -97,7 +97,8 @@ public static partial class MailReader
         var subject = message.Subject ?? "";
         var autoReply = (autoSubmitted.Length > 0 && !autoSubmitted.StartsWith("no", StringComparison.OrdinalIgnoreCase))
             || h.Contains("X-Autoreply") || h.Contains("X-Autorespond") || h.Contains("X-Auto-Response-Suppress") && IsAutoSubject(subject)
-            || precedence == "auto_reply" || AutoSubject().IsMatch(subject);
+            || precedence == "auto_reply" || AutoSubject().IsMatch(subject)
+            || message.Body is MultipartReport { ReportType: { } type } && !type.Equals("delivery-status", StringComparison.OrdinalIgnoreCase);
         var bulk = precedence is "bulk" or "junk" or "list" || h.Contains(HeaderId.ListId) || h.Contains("List-Unsubscribe");
         var bounce = IsBounce(message, from);
         var fromGuichet = guichetHeader is not null || (from is not null && own.Contains(from));
