@@ -237,7 +237,7 @@ public sealed partial class MailIntake(GuichetDbContext db, TicketService ticket
             foreach (var (id, header) in candidates)
             {
                 if (threads.FirstOrDefault(t => t.MessageId == id) is { } thread
-                    && await db.Tickets.FirstOrDefaultAsync(t => t.Id == thread.TicketId, ct) is { } byId)
+                    && await Tickets().FirstOrDefaultAsync(t => t.Id == thread.TicketId, ct) is { } byId)
                 {
                     return (byId, $"{header} <{id}>{(thread.Outbound ? " (ours)" : "")}");
                 }
@@ -250,7 +250,7 @@ public sealed partial class MailIntake(GuichetDbContext db, TicketService ticket
             if (tag.Success)
             {
                 var number = tag.Groups[1].Value;
-                if (await db.Tickets.FirstOrDefaultAsync(t => t.Number == number, ct) is { } byNumber)
+                if (await Tickets().FirstOrDefaultAsync(t => t.Number == number, ct) is { } byNumber)
                 {
                     return (byNumber, $"subject tag [#{number}]");
                 }
@@ -259,6 +259,10 @@ public sealed partial class MailIntake(GuichetDbContext db, TicketService ticket
 
         return (null, "no thread matched");
     }
+
+    /// <summary>What triage reads on a requester's reply.</summary>
+    private IQueryable<Ticket> Tickets() =>
+        db.Tickets.Include(t => t.Requester).Include(t => t.Organization).Include(t => t.Category).Include(t => t.Group);
 
     private async Task<Actor> ActorForAsync(Person person, CancellationToken ct)
     {

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Net;
+using Guichet.Data;
 using Microsoft.Extensions.Options;
 using SmtpServer;
 using SmtpServer.Mail;
@@ -12,7 +13,8 @@ namespace Guichet.Mail;
 /// The inbound SMTP listener: accepts mail for the configured addresses only (others get 550), stores it raw, then
 /// processes it. When it cannot store, it answers 451 so that the sending server keeps the message and retries.
 /// </summary>
-public sealed partial class SmtpListener(IServiceScopeFactory scopes, IOptions<MailOptions> options, ILogger<SmtpListener> log) : BackgroundService
+public sealed partial class SmtpListener(IServiceScopeFactory scopes, IOptions<MailOptions> options, DatabaseInfo database, ILogger<SmtpListener> log)
+    : BackgroundService
 {
     private readonly TaskCompletionSource<int> _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -34,7 +36,9 @@ public sealed partial class SmtpListener(IServiceScopeFactory scopes, IOptions<M
             .Endpoint(b => b.Endpoint(new IPEndPoint(IPAddress.Parse(o.Address), o.Port)))
             .Build();
         var services = new SmtpServer.ComponentModel.ServiceProvider();
-        services.Add(new Store(scopes, log));
+        // SQLite has one writer: sessions queue here rather than spin on its busy timeout.
+        using var writers = new SemaphoreSlim(database.Provider == DatabaseProvider.Sqlite ? 1 : Environment.ProcessorCount);
+        services.Add(new Store(scopes, writers, log));
         services.Add(new Recipients(options));
         var server = new SmtpServer.SmtpServer(serverOptions, services);
         var running = server.StartAsync(stoppingToken);
@@ -56,13 +60,15 @@ public sealed partial class SmtpListener(IServiceScopeFactory scopes, IOptions<M
             Task.FromResult(options.Value.Addresses.ContainsKey(to.AsAddress()));
     }
 
-    private sealed class Store(IServiceScopeFactory scopes, ILogger log) : MessageStore
+    private sealed class Store(IServiceScopeFactory scopes, SemaphoreSlim writers, ILogger log) : MessageStore
     {
         public override async Task<SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer,
             CancellationToken cancellationToken)
         {
             var recipient = transaction.To.Select(t => t.AsAddress()).FirstOrDefault() ?? "";
             InboundMessage stored;
+            await writers.WaitAsync(cancellationToken);
+            using var release = new Release(writers);
             await using var scope = scopes.CreateAsyncScope();
             var intake = scope.ServiceProvider.GetRequiredService<MailIntake>();
             try
@@ -79,6 +85,11 @@ public sealed partial class SmtpListener(IServiceScopeFactory scopes, IOptions<M
             await intake.ProcessAsync(stored, cancellationToken);
             return SmtpResponse.Ok;
         }
+    }
+
+    private readonly struct Release(SemaphoreSlim semaphore) : IDisposable
+    {
+        public void Dispose() => semaphore.Release();
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "SMTP intake could not store a message; answered 451")]
