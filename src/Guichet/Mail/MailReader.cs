@@ -264,6 +264,8 @@ public static partial class MailReader
 
     private static ParserOptions CreateOptions()
     {
+        // Legacy charsets (Windows-125x, ISO-2022-JP, KOI8...) are not built into .NET; mail still uses them.
+        Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
         var options = ParserOptions.Default.Clone();
 
         // Mail that declares Latin-1 is nearly always Windows-1252 in practice (curly quotes, euro sign).
