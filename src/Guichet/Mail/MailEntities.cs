@@ -163,6 +163,7 @@ internal sealed class MailConfiguration :
 {
     public void Configure(EntityTypeBuilder<InboundMessage> b)
     {
+        b.ToTable("InboundMessages");
         b.Property(m => m.ContentHash).HasMaxLength(64);
         b.Property(m => m.MessageId).HasMaxLength(500);
         b.Property(m => m.Source).HasConversion<string>().HasMaxLength(10);
@@ -180,6 +181,7 @@ internal sealed class MailConfiguration :
 
     public void Configure(EntityTypeBuilder<MailThread> b)
     {
+        b.ToTable("MailThreads");
         b.HasKey(t => t.MessageId);
         b.Property(t => t.MessageId).HasMaxLength(500);
         b.HasOne(t => t.Ticket).WithMany().HasForeignKey(t => t.TicketId);
@@ -188,6 +190,7 @@ internal sealed class MailConfiguration :
 
     public void Configure(EntityTypeBuilder<TicketCc> b)
     {
+        b.ToTable("TicketCcs");
         b.HasKey(c => new { c.TicketId, c.Address });
         b.Property(c => c.Address).HasMaxLength(320);
         b.HasOne(c => c.Ticket).WithMany().HasForeignKey(c => c.TicketId);
@@ -195,6 +198,7 @@ internal sealed class MailConfiguration :
 
     public void Configure(EntityTypeBuilder<MailAttachment> b)
     {
+        b.ToTable("MailAttachments");
         b.Property(a => a.FileName).HasMaxLength(300);
         b.Property(a => a.ContentType).HasMaxLength(200);
         b.Property(a => a.ContentId).HasMaxLength(300);
@@ -205,12 +209,14 @@ internal sealed class MailConfiguration :
 
     public void Configure(EntityTypeBuilder<MailBlob> b)
     {
+        b.ToTable("MailBlobs");
         b.HasKey(x => x.Sha256);
         b.Property(x => x.Sha256).HasMaxLength(64);
     }
 
     public void Configure(EntityTypeBuilder<OutboxMessage> b)
     {
+        b.ToTable("OutboxMessages");
         b.Property(m => m.Kind).HasMaxLength(30);
         b.Property(m => m.To).HasMaxLength(320);
         b.Property(m => m.From).HasMaxLength(320);
@@ -227,6 +233,7 @@ internal sealed class MailConfiguration :
 
     public void Configure(EntityTypeBuilder<MailTemplate> b)
     {
+        b.ToTable("MailTemplates");
         b.HasKey(t => new { t.Key, t.Language });
         b.Property(t => t.Key).HasMaxLength(30);
         b.Property(t => t.Language).HasMaxLength(5);
@@ -235,6 +242,7 @@ internal sealed class MailConfiguration :
 
     public void Configure(EntityTypeBuilder<MailboxSetting> b)
     {
+        b.ToTable("Mailboxes");
         b.Property(m => m.Name).HasMaxLength(100);
         b.HasIndex(m => m.Name).IsUnique();
         b.Property(m => m.Host).HasMaxLength(255);

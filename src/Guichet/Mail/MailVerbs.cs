@@ -11,11 +11,16 @@ internal sealed class MailInVerb : Verb
 {
     public override string Name => "mail-in";
 
-    public override string Usage => "mail-in [--mailbox NAME | --recipient ADDRESS] < message.eml";
+    public override string Usage => "mail-in [--mailbox NAME | --recipient ADDRESS] [--dir FOLDER] < message.eml";
 
     public override async Task<int> RunAsync(IServiceProvider services, string[] args, TextWriter stdout, TextWriter stderr)
     {
         var source = Option(args, "recipient") ?? Option(args, "mailbox") ?? "pipe";
+        if (Option(args, "dir") is { } folder)
+        {
+            return await ImportAsync(services, folder, source, stdout, stderr);
+        }
+
         using var input = new MemoryStream();
         await Console.OpenStandardInput().CopyToAsync(input);
         if (input.Length == 0)
@@ -40,6 +45,29 @@ internal sealed class MailInVerb : Verb
             await stderr.WriteLineAsync("mail-in: message not stored: " + ex.GetType().Name + ": " + ex.Message);
             return 75; // EX_TEMPFAIL
         }
+    }
+
+    /// <summary>Every file of a folder, in name order, through the same pipeline (a maildir import; the crash test).</summary>
+    private static async Task<int> ImportAsync(IServiceProvider services, string folder, string source, TextWriter stdout, TextWriter stderr)
+    {
+        if (!Directory.Exists(folder))
+        {
+            await stderr.WriteLineAsync($"mail-in: no such folder: {folder}");
+            return 66; // EX_NOINPUT
+        }
+
+        await Startup.PrepareAsync(services, stderr, CancellationToken.None);
+        var counts = new Dictionary<InboundStatus, int>();
+        foreach (var file in Directory.GetFiles(folder).Order(StringComparer.Ordinal))
+        {
+            await using var scope = services.CreateAsyncScope();
+            var message = await scope.ServiceProvider.GetRequiredService<MailIntake>()
+                .StoreAndProcessAsync(await File.ReadAllBytesAsync(file), MailSource.Pipe, source.ToLowerInvariant(), CancellationToken.None);
+            counts[message.Status] = counts.GetValueOrDefault(message.Status) + 1;
+        }
+
+        await stdout.WriteLineAsync(string.Join(", ", counts.Select(c => $"{c.Key} {c.Value}")));
+        return 0;
     }
 }
 

@@ -223,7 +223,7 @@ namespace Guichet.Data.Migrations.Postgres
 
                     b.HasIndex("Status", "Id");
 
-                    b.ToTable("InboundMessage");
+                    b.ToTable("InboundMessages", (string)null);
                 });
 
             modelBuilder.Entity("Guichet.Mail.MailAttachment", b =>
@@ -269,7 +269,7 @@ namespace Guichet.Data.Migrations.Postgres
 
                     b.HasIndex("InboundMessageId");
 
-                    b.ToTable("MailAttachment");
+                    b.ToTable("MailAttachments", (string)null);
                 });
 
             modelBuilder.Entity("Guichet.Mail.MailBlob", b =>
@@ -284,7 +284,7 @@ namespace Guichet.Data.Migrations.Postgres
 
                     b.HasKey("Sha256");
 
-                    b.ToTable("MailBlob");
+                    b.ToTable("MailBlobs", (string)null);
                 });
 
             modelBuilder.Entity("Guichet.Mail.MailTemplate", b =>
@@ -308,7 +308,7 @@ namespace Guichet.Data.Migrations.Postgres
 
                     b.HasKey("Key", "Language");
 
-                    b.ToTable("MailTemplate");
+                    b.ToTable("MailTemplates", (string)null);
                 });
 
             modelBuilder.Entity("Guichet.Mail.MailThread", b =>
@@ -327,7 +327,7 @@ namespace Guichet.Data.Migrations.Postgres
 
                     b.HasIndex("TicketId");
 
-                    b.ToTable("MailThread");
+                    b.ToTable("MailThreads", (string)null);
                 });
 
             modelBuilder.Entity("Guichet.Mail.MailboxSetting", b =>
@@ -388,7 +388,7 @@ namespace Guichet.Data.Migrations.Postgres
                     b.HasIndex("Name")
                         .IsUnique();
 
-                    b.ToTable("MailboxSetting");
+                    b.ToTable("Mailboxes", (string)null);
                 });
 
             modelBuilder.Entity("Guichet.Mail.OutboxMessage", b =>
@@ -474,7 +474,7 @@ namespace Guichet.Data.Migrations.Postgres
 
                     b.HasIndex("To", "CreatedAt");
 
-                    b.ToTable("OutboxMessage");
+                    b.ToTable("OutboxMessages", (string)null);
                 });
 
             modelBuilder.Entity("Guichet.Mail.TicketCc", b =>
@@ -488,7 +488,7 @@ namespace Guichet.Data.Migrations.Postgres
 
                     b.HasKey("TicketId", "Address");
 
-                    b.ToTable("TicketCc");
+                    b.ToTable("TicketCcs", (string)null);
                 });
 
             modelBuilder.Entity("Guichet.Notifications.Notification", b =>

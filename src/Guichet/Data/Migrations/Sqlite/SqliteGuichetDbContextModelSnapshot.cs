@@ -210,7 +210,7 @@ namespace Guichet.Data.Migrations.Sqlite
 
                     b.HasIndex("Status", "Id");
 
-                    b.ToTable("InboundMessage");
+                    b.ToTable("InboundMessages", (string)null);
                 });
 
             modelBuilder.Entity("Guichet.Mail.MailAttachment", b =>
@@ -254,7 +254,7 @@ namespace Guichet.Data.Migrations.Sqlite
 
                     b.HasIndex("InboundMessageId");
 
-                    b.ToTable("MailAttachment");
+                    b.ToTable("MailAttachments", (string)null);
                 });
 
             modelBuilder.Entity("Guichet.Mail.MailBlob", b =>
@@ -269,7 +269,7 @@ namespace Guichet.Data.Migrations.Sqlite
 
                     b.HasKey("Sha256");
 
-                    b.ToTable("MailBlob");
+                    b.ToTable("MailBlobs", (string)null);
                 });
 
             modelBuilder.Entity("Guichet.Mail.MailTemplate", b =>
@@ -293,7 +293,7 @@ namespace Guichet.Data.Migrations.Sqlite
 
                     b.HasKey("Key", "Language");
 
-                    b.ToTable("MailTemplate");
+                    b.ToTable("MailTemplates", (string)null);
                 });
 
             modelBuilder.Entity("Guichet.Mail.MailThread", b =>
@@ -312,7 +312,7 @@ namespace Guichet.Data.Migrations.Sqlite
 
                     b.HasIndex("TicketId");
 
-                    b.ToTable("MailThread");
+                    b.ToTable("MailThreads", (string)null);
                 });
 
             modelBuilder.Entity("Guichet.Mail.MailboxSetting", b =>
@@ -371,7 +371,7 @@ namespace Guichet.Data.Migrations.Sqlite
                     b.HasIndex("Name")
                         .IsUnique();
 
-                    b.ToTable("MailboxSetting");
+                    b.ToTable("Mailboxes", (string)null);
                 });
 
             modelBuilder.Entity("Guichet.Mail.OutboxMessage", b =>
@@ -455,7 +455,7 @@ namespace Guichet.Data.Migrations.Sqlite
 
                     b.HasIndex("To", "CreatedAt");
 
-                    b.ToTable("OutboxMessage");
+                    b.ToTable("OutboxMessages", (string)null);
                 });
 
             modelBuilder.Entity("Guichet.Mail.TicketCc", b =>
@@ -469,7 +469,7 @@ namespace Guichet.Data.Migrations.Sqlite
 
                     b.HasKey("TicketId", "Address");
 
-                    b.ToTable("TicketCc");
+                    b.ToTable("TicketCcs", (string)null);
                 });
 
             modelBuilder.Entity("Guichet.Notifications.Notification", b =>

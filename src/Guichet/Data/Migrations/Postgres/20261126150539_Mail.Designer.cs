@@ -13,7 +13,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Guichet.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresGuichetDbContext))]
-    [Migration("20261126142532_Mail")]
+    [Migration("20261126150539_Mail")]
     partial class Mail
     {
         /// <inheritdoc />
@@ -226,7 +226,7 @@ namespace Guichet.Data.Migrations.Postgres
 
                     b.HasIndex("Status", "Id");
 
-                    b.ToTable("InboundMessage");
+                    b.ToTable("InboundMessages", (string)null);
                 });
 
             modelBuilder.Entity("Guichet.Mail.MailAttachment", b =>
@@ -272,7 +272,7 @@ namespace Guichet.Data.Migrations.Postgres
 
                     b.HasIndex("InboundMessageId");
 
-                    b.ToTable("MailAttachment");
+                    b.ToTable("MailAttachments", (string)null);
                 });
 
             modelBuilder.Entity("Guichet.Mail.MailBlob", b =>
@@ -287,7 +287,7 @@ namespace Guichet.Data.Migrations.Postgres
 
                     b.HasKey("Sha256");
 
-                    b.ToTable("MailBlob");
+                    b.ToTable("MailBlobs", (string)null);
                 });
 
             modelBuilder.Entity("Guichet.Mail.MailTemplate", b =>
@@ -311,7 +311,7 @@ namespace Guichet.Data.Migrations.Postgres
 
                     b.HasKey("Key", "Language");
 
-                    b.ToTable("MailTemplate");
+                    b.ToTable("MailTemplates", (string)null);
                 });
 
             modelBuilder.Entity("Guichet.Mail.MailThread", b =>
@@ -330,7 +330,7 @@ namespace Guichet.Data.Migrations.Postgres
 
                     b.HasIndex("TicketId");
 
-                    b.ToTable("MailThread");
+                    b.ToTable("MailThreads", (string)null);
                 });
 
             modelBuilder.Entity("Guichet.Mail.MailboxSetting", b =>
@@ -391,7 +391,7 @@ namespace Guichet.Data.Migrations.Postgres
                     b.HasIndex("Name")
                         .IsUnique();
 
-                    b.ToTable("MailboxSetting");
+                    b.ToTable("Mailboxes", (string)null);
                 });
 
             modelBuilder.Entity("Guichet.Mail.OutboxMessage", b =>
@@ -477,7 +477,7 @@ namespace Guichet.Data.Migrations.Postgres
 
                     b.HasIndex("To", "CreatedAt");
 
-                    b.ToTable("OutboxMessage");
+                    b.ToTable("OutboxMessages", (string)null);
                 });
 
             modelBuilder.Entity("Guichet.Mail.TicketCc", b =>
@@ -491,7 +491,7 @@ namespace Guichet.Data.Migrations.Postgres
 
                     b.HasKey("TicketId", "Address");
 
-                    b.ToTable("TicketCc");
+                    b.ToTable("TicketCcs", (string)null);
                 });
 
             modelBuilder.Entity("Guichet.Notifications.Notification", b =>

@@ -11,7 +11,7 @@ namespace Guichet.Data.Migrations.Sqlite
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.CreateTable(
-                name: "InboundMessage",
+                name: "InboundMessages",
                 columns: table => new
                 {
                     Id = table.Column<long>(type: "INTEGER", nullable: false)
@@ -30,15 +30,15 @@ namespace Guichet.Data.Migrations.Sqlite
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("PK_InboundMessage", x => x.Id);
+                    table.PrimaryKey("PK_InboundMessages", x => x.Id);
                     table.ForeignKey(
-                        name: "FK_InboundMessage_Interactions_InteractionId",
+                        name: "FK_InboundMessages_Interactions_InteractionId",
                         column: x => x.InteractionId,
                         principalTable: "Interactions",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.SetNull);
                     table.ForeignKey(
-                        name: "FK_InboundMessage_Tickets_TicketId",
+                        name: "FK_InboundMessages_Tickets_TicketId",
                         column: x => x.TicketId,
                         principalTable: "Tickets",
                         principalColumn: "Id",
@@ -46,7 +46,7 @@ namespace Guichet.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
-                name: "MailBlob",
+                name: "MailBlobs",
                 columns: table => new
                 {
                     Sha256 = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
@@ -54,11 +54,11 @@ namespace Guichet.Data.Migrations.Sqlite
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("PK_MailBlob", x => x.Sha256);
+                    table.PrimaryKey("PK_MailBlobs", x => x.Sha256);
                 });
 
             migrationBuilder.CreateTable(
-                name: "MailboxSetting",
+                name: "Mailboxes",
                 columns: table => new
                 {
                     Id = table.Column<long>(type: "INTEGER", nullable: false)
@@ -77,11 +77,11 @@ namespace Guichet.Data.Migrations.Sqlite
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("PK_MailboxSetting", x => x.Id);
+                    table.PrimaryKey("PK_Mailboxes", x => x.Id);
                 });
 
             migrationBuilder.CreateTable(
-                name: "MailTemplate",
+                name: "MailTemplates",
                 columns: table => new
                 {
                     Key = table.Column<string>(type: "TEXT", maxLength: 30, nullable: false),
@@ -91,11 +91,11 @@ namespace Guichet.Data.Migrations.Sqlite
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("PK_MailTemplate", x => new { x.Key, x.Language });
+                    table.PrimaryKey("PK_MailTemplates", x => new { x.Key, x.Language });
                 });
 
             migrationBuilder.CreateTable(
-                name: "MailThread",
+                name: "MailThreads",
                 columns: table => new
                 {
                     MessageId = table.Column<string>(type: "TEXT", maxLength: 500, nullable: false),
@@ -104,9 +104,9 @@ namespace Guichet.Data.Migrations.Sqlite
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("PK_MailThread", x => x.MessageId);
+                    table.PrimaryKey("PK_MailThreads", x => x.MessageId);
                     table.ForeignKey(
-                        name: "FK_MailThread_Tickets_TicketId",
+                        name: "FK_MailThreads_Tickets_TicketId",
                         column: x => x.TicketId,
                         principalTable: "Tickets",
                         principalColumn: "Id",
@@ -114,7 +114,7 @@ namespace Guichet.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
-                name: "OutboxMessage",
+                name: "OutboxMessages",
                 columns: table => new
                 {
                     Id = table.Column<long>(type: "INTEGER", nullable: false)
@@ -139,9 +139,9 @@ namespace Guichet.Data.Migrations.Sqlite
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("PK_OutboxMessage", x => x.Id);
+                    table.PrimaryKey("PK_OutboxMessages", x => x.Id);
                     table.ForeignKey(
-                        name: "FK_OutboxMessage_Tickets_TicketId",
+                        name: "FK_OutboxMessages_Tickets_TicketId",
                         column: x => x.TicketId,
                         principalTable: "Tickets",
                         principalColumn: "Id",
@@ -149,7 +149,7 @@ namespace Guichet.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
-                name: "TicketCc",
+                name: "TicketCcs",
                 columns: table => new
                 {
                     TicketId = table.Column<long>(type: "INTEGER", nullable: false),
@@ -157,9 +157,9 @@ namespace Guichet.Data.Migrations.Sqlite
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("PK_TicketCc", x => new { x.TicketId, x.Address });
+                    table.PrimaryKey("PK_TicketCcs", x => new { x.TicketId, x.Address });
                     table.ForeignKey(
-                        name: "FK_TicketCc_Tickets_TicketId",
+                        name: "FK_TicketCcs_Tickets_TicketId",
                         column: x => x.TicketId,
                         principalTable: "Tickets",
                         principalColumn: "Id",
@@ -167,7 +167,7 @@ namespace Guichet.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
-                name: "MailAttachment",
+                name: "MailAttachments",
                 columns: table => new
                 {
                     Id = table.Column<long>(type: "INTEGER", nullable: false)
@@ -183,71 +183,71 @@ namespace Guichet.Data.Migrations.Sqlite
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("PK_MailAttachment", x => x.Id);
+                    table.PrimaryKey("PK_MailAttachments", x => x.Id);
                     table.ForeignKey(
-                        name: "FK_MailAttachment_InboundMessage_InboundMessageId",
+                        name: "FK_MailAttachments_InboundMessages_InboundMessageId",
                         column: x => x.InboundMessageId,
-                        principalTable: "InboundMessage",
+                        principalTable: "InboundMessages",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Cascade);
                 });
 
             migrationBuilder.CreateIndex(
-                name: "IX_InboundMessage_ContentHash",
-                table: "InboundMessage",
+                name: "IX_InboundMessages_ContentHash",
+                table: "InboundMessages",
                 column: "ContentHash",
                 unique: true);
 
             migrationBuilder.CreateIndex(
-                name: "IX_InboundMessage_InteractionId",
-                table: "InboundMessage",
+                name: "IX_InboundMessages_InteractionId",
+                table: "InboundMessages",
                 column: "InteractionId");
 
             migrationBuilder.CreateIndex(
-                name: "IX_InboundMessage_MessageId",
-                table: "InboundMessage",
+                name: "IX_InboundMessages_MessageId",
+                table: "InboundMessages",
                 column: "MessageId",
                 unique: true);
 
             migrationBuilder.CreateIndex(
-                name: "IX_InboundMessage_Status_Id",
-                table: "InboundMessage",
+                name: "IX_InboundMessages_Status_Id",
+                table: "InboundMessages",
                 columns: new[] { "Status", "Id" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_InboundMessage_TicketId",
-                table: "InboundMessage",
+                name: "IX_InboundMessages_TicketId",
+                table: "InboundMessages",
                 column: "TicketId");
 
             migrationBuilder.CreateIndex(
-                name: "IX_MailAttachment_InboundMessageId",
-                table: "MailAttachment",
+                name: "IX_MailAttachments_InboundMessageId",
+                table: "MailAttachments",
                 column: "InboundMessageId");
 
             migrationBuilder.CreateIndex(
-                name: "IX_MailboxSetting_Name",
-                table: "MailboxSetting",
+                name: "IX_Mailboxes_Name",
+                table: "Mailboxes",
                 column: "Name",
                 unique: true);
 
             migrationBuilder.CreateIndex(
-                name: "IX_MailThread_TicketId",
-                table: "MailThread",
+                name: "IX_MailThreads_TicketId",
+                table: "MailThreads",
                 column: "TicketId");
 
             migrationBuilder.CreateIndex(
-                name: "IX_OutboxMessage_Status_NextAttemptAt",
-                table: "OutboxMessage",
+                name: "IX_OutboxMessages_Status_NextAttemptAt",
+                table: "OutboxMessages",
                 columns: new[] { "Status", "NextAttemptAt" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_OutboxMessage_TicketId",
-                table: "OutboxMessage",
+                name: "IX_OutboxMessages_TicketId",
+                table: "OutboxMessages",
                 column: "TicketId");
 
             migrationBuilder.CreateIndex(
-                name: "IX_OutboxMessage_To_CreatedAt",
-                table: "OutboxMessage",
+                name: "IX_OutboxMessages_To_CreatedAt",
+                table: "OutboxMessages",
                 columns: new[] { "To", "CreatedAt" });
         }
 
@@ -255,28 +255,28 @@ namespace Guichet.Data.Migrations.Sqlite
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.DropTable(
-                name: "MailAttachment");
+                name: "MailAttachments");
 
             migrationBuilder.DropTable(
-                name: "MailBlob");
+                name: "MailBlobs");
 
             migrationBuilder.DropTable(
-                name: "MailboxSetting");
+                name: "Mailboxes");
 
             migrationBuilder.DropTable(
-                name: "MailTemplate");
+                name: "MailTemplates");
 
             migrationBuilder.DropTable(
-                name: "MailThread");
+                name: "MailThreads");
 
             migrationBuilder.DropTable(
-                name: "OutboxMessage");
+                name: "OutboxMessages");
 
             migrationBuilder.DropTable(
-                name: "TicketCc");
+                name: "TicketCcs");
 
             migrationBuilder.DropTable(
-                name: "InboundMessage");
+                name: "InboundMessages");
         }
     }
 }

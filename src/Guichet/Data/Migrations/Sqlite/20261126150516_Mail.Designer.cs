@@ -10,7 +10,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Guichet.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteGuichetDbContext))]
-    [Migration("20261126142423_Mail")]
+    [Migration("20261126150516_Mail")]
     partial class Mail
     {
         /// <inheritdoc />
@@ -213,7 +213,7 @@ namespace Guichet.Data.Migrations.Sqlite
 
                     b.HasIndex("Status", "Id");
 
-                    b.ToTable("InboundMessage");
+                    b.ToTable("InboundMessages", (string)null);
                 });
 
             modelBuilder.Entity("Guichet.Mail.MailAttachment", b =>
@@ -257,7 +257,7 @@ namespace Guichet.Data.Migrations.Sqlite
 
                     b.HasIndex("InboundMessageId");
 
-                    b.ToTable("MailAttachment");
+                    b.ToTable("MailAttachments", (string)null);
                 });
 
             modelBuilder.Entity("Guichet.Mail.MailBlob", b =>
@@ -272,7 +272,7 @@ namespace Guichet.Data.Migrations.Sqlite
 
                     b.HasKey("Sha256");
 
-                    b.ToTable("MailBlob");
+                    b.ToTable("MailBlobs", (string)null);
                 });
 
             modelBuilder.Entity("Guichet.Mail.MailTemplate", b =>
@@ -296,7 +296,7 @@ namespace Guichet.Data.Migrations.Sqlite
 
                     b.HasKey("Key", "Language");
 
-                    b.ToTable("MailTemplate");
+                    b.ToTable("MailTemplates", (string)null);
                 });
 
             modelBuilder.Entity("Guichet.Mail.MailThread", b =>
@@ -315,7 +315,7 @@ namespace Guichet.Data.Migrations.Sqlite
 
                     b.HasIndex("TicketId");
 
-                    b.ToTable("MailThread");
+                    b.ToTable("MailThreads", (string)null);
                 });
 
             modelBuilder.Entity("Guichet.Mail.MailboxSetting", b =>
@@ -374,7 +374,7 @@ namespace Guichet.Data.Migrations.Sqlite
                     b.HasIndex("Name")
                         .IsUnique();
 
-                    b.ToTable("MailboxSetting");
+                    b.ToTable("Mailboxes", (string)null);
                 });
 
             modelBuilder.Entity("Guichet.Mail.OutboxMessage", b =>
@@ -458,7 +458,7 @@ namespace Guichet.Data.Migrations.Sqlite
 
                     b.HasIndex("To", "CreatedAt");
 
-                    b.ToTable("OutboxMessage");
+                    b.ToTable("OutboxMessages", (string)null);
                 });
 
             modelBuilder.Entity("Guichet.Mail.TicketCc", b =>
@@ -472,7 +472,7 @@ namespace Guichet.Data.Migrations.Sqlite
 
                     b.HasKey("TicketId", "Address");
 
-                    b.ToTable("TicketCc");
+                    b.ToTable("TicketCcs", (string)null);
                 });
 
             modelBuilder.Entity("Guichet.Notifications.Notification", b =>
