@@ -13,8 +13,13 @@ install_packages() {
 }
 
 started_pg=""
+dovecot_dir=""
 cleanup() {
   if [ -n "$started_pg" ]; then as_root pg_ctlcluster "$started_pg" main stop || true; fi
+  if [ -n "$dovecot_dir" ]; then
+    if [ -f "$dovecot_dir/base/master.pid" ]; then as_root kill "$(cat "$dovecot_dir/base/master.pid")" || true; fi
+    as_root rm -rf "$dovecot_dir"
+  fi
 }
 trap cleanup EXIT
 
@@ -40,6 +45,47 @@ done
 as_root su postgres -c "psql -p $pg_port -tAc \"SELECT 1 FROM pg_roles WHERE rolname='guichet'\"" | grep -q 1 \
   || as_root su postgres -c "psql -p $pg_port -qc \"CREATE ROLE guichet LOGIN SUPERUSER PASSWORD 'guichet'\""
 export GUICHET_TEST_PG="Host=127.0.0.1;Port=$pg_port;Username=guichet;Password=guichet"
+
+# --- Dovecot IMAP (a private instance on 127.0.0.1:10143, config in a temp folder) -------------
+if [ ! -x /usr/sbin/dovecot ]; then
+  echo "== installing Dovecot"
+  install_packages dovecot-imapd
+fi
+id vmail >/dev/null 2>&1 || as_root useradd -r -M -s /usr/sbin/nologin vmail
+dovecot_dir=$(mktemp -d /tmp/guichet-dovecot.XXXXXX)
+chmod 755 "$dovecot_dir"
+mkdir -p "$dovecot_dir/mail" "$dovecot_dir/base" "$dovecot_dir/state"
+as_root chown vmail:vmail "$dovecot_dir/mail"
+imap_port=10143
+echo "helpdesk@test.local:{PLAIN}imap-secret" > "$dovecot_dir/users"
+cat > "$dovecot_dir/dovecot.conf" <<EOF
+protocols = imap
+listen = 127.0.0.1
+base_dir = $dovecot_dir/base
+state_dir = $dovecot_dir/state
+log_path = $dovecot_dir/dovecot.log
+ssl = no
+disable_plaintext_auth = no
+mail_location = maildir:$dovecot_dir/mail/%u
+first_valid_uid = 1
+passdb {
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u $dovecot_dir/users
+}
+userdb {
+  driver = static
+  args = uid=vmail gid=vmail home=$dovecot_dir/mail/%u
+}
+service imap-login {
+  inet_listener imap {
+    address = 127.0.0.1
+    port = $imap_port
+  }
+}
+EOF
+echo "== starting Dovecot on 127.0.0.1:$imap_port"
+as_root /usr/sbin/dovecot -c "$dovecot_dir/dovecot.conf"
+export GUICHET_TEST_IMAP="127.0.0.1:$imap_port" GUICHET_TEST_IMAP_USER="helpdesk@test.local" GUICHET_TEST_IMAP_PASSWORD="imap-secret"
 
 # --- the suite, twice ----------------------------------------------------------------------
 dotnet build Guichet.slnx -c Release -nologo -clp:ErrorsOnly

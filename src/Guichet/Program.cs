@@ -4,6 +4,7 @@ using Guichet.Data;
 using Guichet.Demo;
 using Guichet.Infrastructure;
 using Guichet.Knowledge;
+using Guichet.Mail;
 using Guichet.People;
 using Guichet.Routing;
 using Guichet.Sla;
@@ -24,6 +25,7 @@ builder.AddTickets();
 builder.AddSla();
 builder.AddTriage();
 builder.AddKnowledge();
+builder.AddMail();
 builder.AddDemoDesk();
 
 var app = builder.Build();
@@ -40,6 +42,7 @@ api.MapMeApi();
 api.MapSlaApi();
 api.MapRoutingApi();
 api.MapKnowledgeApi();
+api.MapMailApi();
 
 await app.RunAsync();
 return 0;

@@ -1,0 +1,171 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Guichet.Auth;
+using Guichet.Data;
+using Guichet.Infrastructure;
+using Guichet.Mail;
+using Guichet.Routing;
+using Guichet.Sla;
+using Guichet.Tickets;
+using MailKit.Net.Smtp;
+using MimeKit;
+
+// Mail intake throughput on SQLite: the pipe path's processing in process, then the SMTP listener over loopback.
+// Messages of 10-50 KB; a third are replies (subject tag) to tickets opened earlier in the run.
+var count = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1500;
+var directory = Directory.CreateTempSubdirectory("guichet-mailbench-").FullName;
+var port = FreePort();
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+{
+    ["Guichet:DataDirectory"] = directory,
+    ["Guichet:DemoData"] = "false",
+    ["Guichet:AdminPassword"] = "bench-admin-password",
+    ["Mail:DefaultFrom"] = "helpdesk@bench.test",
+    ["Mail:Addresses:support@bench.test"] = "",
+    ["Mail:ImapEnabled"] = "false",
+    ["Mail:Smtp:Port"] = port.ToString(CultureInfo.InvariantCulture),
+    ["Mail:Smtp:Outbound:WorkerEnabled"] = "false",
+    ["Mail:MaxAutoRepliesPerSenderPerDay"] = "1000000",
+    ["Sla:WorkerEnabled"] = "false",
+    ["Routing:WorkerEnabled"] = "false",
+    ["Logging:LogLevel:Default"] = "Warning",
+});
+builder.AddHostDefaults();
+builder.AddGuichetData();
+builder.AddGuichetAuth();
+builder.AddTickets();
+builder.AddSla();
+builder.AddTriage();
+builder.AddMail();
+await using var app = builder.Build();
+await Startup.PrepareAsync(app.Services, TextWriter.Null, CancellationToken.None);
+await app.StartAsync();
+await app.Services.GetRequiredService<SmtpListener>().Started;
+
+var random = new Random(42);
+var words = "printer network vpn password account mailbox screen keyboard update install reboot error server share drive access laptop wifi"
+    .Split(' ');
+var numbers = new List<string>();
+
+string Body()
+{
+    var size = random.Next(10_000, 50_000);
+    var text = new StringBuilder(size + 100);
+    while (text.Length < size)
+    {
+        text.Append(words[random.Next(words.Length)]).Append(text.Length % 80 < 8 ? "\r\n" : " ");
+    }
+
+    return text.ToString();
+}
+
+byte[] Next(int i, string run)
+{
+    var reply = numbers.Count > 10 && i % 3 == 0;
+    var subject = reply ? $"Re: [#{numbers[random.Next(numbers.Count)]}] still broken" : $"Problem {run} {i}";
+    var from = $"user{random.Next(200)}@customer{random.Next(20)}.test";
+    var raw = $"From: {from}\r\nTo: support@bench.test\r\nSubject: {subject}\r\nMessage-ID: <{run}.{i}.{Guid.NewGuid():N}@customer.test>\r\n"
+        + $"Date: Thu, 26 Nov 2026 10:00:00 +0000\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{Body()}\r\n";
+    return Encoding.UTF8.GetBytes(raw);
+}
+
+async Task Remember(InboundMessage message)
+{
+    if (message.TicketId is { } id && message.Status == InboundStatus.Processed)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<GuichetDbContext>();
+        if (await db.Tickets.FindAsync(id) is { } t)
+        {
+            numbers.Add(t.Number);
+        }
+    }
+}
+
+// Warm-up, not measured.
+for (var i = 0; i < 30; i++)
+{
+    await using var scope = app.Services.CreateAsyncScope();
+    await Remember(await scope.ServiceProvider.GetRequiredService<MailIntake>().StoreAndProcessAsync(Next(i, "warm"), MailSource.Pipe, "support@bench.test", CancellationToken.None));
+}
+
+var pipeMessages = Enumerable.Range(0, count).Select(i => Next(i, "pipe")).ToList();
+var watch = Stopwatch.StartNew();
+foreach (var raw in pipeMessages)
+{
+    MailReader.Parse(MailReader.Load(raw));
+}
+
+Console.WriteLine($"parse only: {count / watch.Elapsed.TotalSeconds:F0} msgs/s");
+if (Environment.GetEnvironmentVariable("MAILBENCH_SPLIT") == "1")
+{
+    watch.Restart();
+    foreach (var raw in pipeMessages.Take(200))
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<MailIntake>().StoreAsync([.. raw, (byte)' '], MailSource.Pipe, "x", CancellationToken.None);
+    }
+
+    Console.WriteLine($"store only: {200 / watch.Elapsed.TotalSeconds:F0} msgs/s");
+    watch.Restart();
+    for (var i = 0; i < 200; i++)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<TicketService>().CreateAsync(
+            new NewTicket($"Direct {i}", "text", new RequesterRef(Email: $"direct{i % 50}@x.test"), Channel.Api), Actor.System, CancellationToken.None);
+    }
+
+    Console.WriteLine($"TicketService.CreateAsync only: {200 / watch.Elapsed.TotalSeconds:F0} tickets/s");
+}
+
+watch.Restart();
+foreach (var raw in pipeMessages)
+{
+    await using var scope = app.Services.CreateAsyncScope();
+    await scope.ServiceProvider.GetRequiredService<MailIntake>().StoreAndProcessAsync(raw, MailSource.Pipe, "support@bench.test", CancellationToken.None);
+}
+
+watch.Stop();
+var bytes = pipeMessages.Sum(m => (long)m.Length);
+Console.WriteLine($"pipe (in process): {count} messages, {bytes / count / 1024} KB average, {count / watch.Elapsed.TotalSeconds:F0} msgs/s");
+
+var smtpMessages = Enumerable.Range(0, count).Select(i => MimeMessage.Load(new MemoryStream(Next(i, "smtp")))).ToList();
+var connections = 4;
+watch.Restart();
+await Task.WhenAll(Enumerable.Range(0, connections).Select(async c =>
+{
+    using var client = new SmtpClient();
+    await client.ConnectAsync("127.0.0.1", port, MailKit.Security.SecureSocketOptions.None);
+    for (var i = c; i < smtpMessages.Count; i += connections)
+    {
+        await client.SendAsync(smtpMessages[i]);
+    }
+
+    await client.DisconnectAsync(true);
+}));
+watch.Stop();
+Console.WriteLine($"smtp ({connections} connections): {count} messages, {count / watch.Elapsed.TotalSeconds:F0} msgs/s");
+
+await using (var scope = app.Services.CreateAsyncScope())
+{
+    var db = scope.ServiceProvider.GetRequiredService<GuichetDbContext>();
+    var stats = db.Set<InboundMessage>().GroupBy(m => m.Status).Select(g => new { g.Key, Count = g.Count() }).ToList();
+    Console.WriteLine("inbound: " + string.Join(", ", stats.Select(s => $"{s.Key} {s.Count}")) + $"; tickets {db.Tickets.Count()}; replies {db.Interactions.Count(i => i.Kind == InteractionKind.Reply)}");
+}
+
+await app.StopAsync();
+Directory.Delete(directory, recursive: true);
+return 0;
+
+static int FreePort()
+{
+    var listener = new TcpListener(IPAddress.Loopback, 0);
+    listener.Start();
+    var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+    listener.Stop();
+    return port;
+}

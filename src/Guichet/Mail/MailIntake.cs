@@ -1,0 +1,373 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Guichet.Data;
+using Guichet.Infrastructure;
+using Guichet.People;
+using Guichet.Tickets;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Guichet.Mail;
+
+public sealed record StoreResult(InboundMessage Message, bool Duplicate);
+
+/// <summary>
+/// The one pipeline of every mail channel: store the raw message first, then process it idempotently into a ticket or
+/// an interaction. The same Message-ID or the same bytes are stored once, and a stored message is processed once.
+/// </summary>
+public sealed partial class MailIntake(GuichetDbContext db, TicketService tickets, TimeProvider clock, IOptions<MailOptions> options,
+    ILogger<MailIntake> log)
+{
+    private MailOptions Options => options.Value;
+
+    public async Task<StoreResult> StoreAsync(byte[] raw, MailSource source, string sourceName, CancellationToken ct)
+    {
+        var hash = MailReader.Hash(raw);
+        var messageId = MailReader.PeekMessageId(raw);
+        var existing = await FindDuplicateAsync(hash, messageId, ct);
+        if (existing is not null)
+        {
+            return new StoreResult(existing, true);
+        }
+
+        var message = new InboundMessage(raw, hash, messageId, source, sourceName.Length > 320 ? sourceName[..320] : sourceName, clock.GetUtcNow());
+        db.Add(message);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException)
+        {
+            // Another channel stored the same message at the same moment: theirs is the one.
+            db.Entry(message).State = EntityState.Detached;
+            existing = await FindDuplicateAsync(hash, messageId, ct);
+            if (existing is null)
+            {
+                throw;
+            }
+
+            return new StoreResult(existing, true);
+        }
+
+        return new StoreResult(message, false);
+    }
+
+    /// <summary>Stores then processes; <paramref name="groupId"/> is the receiving mailbox's group when the caller knows it.</summary>
+    public async Task<InboundMessage> StoreAndProcessAsync(byte[] raw, MailSource source, string sourceName, CancellationToken ct, long? groupId = null)
+    {
+        var (message, _) = await StoreAsync(raw, source, sourceName, ct);
+        await ProcessAsync(message, ct, groupId: groupId);
+        return message;
+    }
+
+    /// <summary>Processes every stored message still waiting (after a crash, or a restart).</summary>
+    public async Task<int> ProcessPendingAsync(CancellationToken ct)
+    {
+        var ids = await db.Set<InboundMessage>().Where(m => m.Status == InboundStatus.Received).OrderBy(m => m.Id).Select(m => m.Id).ToListAsync(ct);
+        foreach (var id in ids)
+        {
+            db.ChangeTracker.Clear();
+            if (await db.Set<InboundMessage>().FindAsync([id], ct) is { } message)
+            {
+                await ProcessAsync(message, ct);
+            }
+        }
+
+        return ids.Count;
+    }
+
+    public async Task ProcessAsync(InboundMessage message, CancellationToken ct, bool retry = false, long? groupId = null)
+    {
+        if (message.Status is InboundStatus.Processed or InboundStatus.Ignored || message.Status == InboundStatus.Failed && !retry)
+        {
+            return;
+        }
+
+        try
+        {
+            await ProcessCoreAsync(message, groupId, ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            // Someone else processed it meanwhile; their change stands and ours was rolled back whole.
+            db.ChangeTracker.Clear();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogFailed(log, ex, message.Id);
+            db.ChangeTracker.Clear();
+            var fresh = await db.Set<InboundMessage>().FindAsync([message.Id], ct);
+            if (fresh is not null && fresh.Status != InboundStatus.Processed)
+            {
+                fresh.Status = InboundStatus.Failed;
+                fresh.Reason = Reason(ex.GetType().Name + ": " + ex.Message);
+                fresh.ProcessedAt = clock.GetUtcNow();
+                await db.SaveChangesAsync(ct);
+                message.Status = fresh.Status;
+                message.Reason = fresh.Reason;
+            }
+        }
+    }
+
+    private async Task ProcessCoreAsync(InboundMessage message, long? groupId, CancellationToken ct)
+    {
+        ParsedMail mail;
+        try
+        {
+            mail = MailReader.Parse(MailReader.Load(message.Raw), Options.OwnAddresses.Append(Options.DefaultFrom));
+        }
+        catch (Exception ex) when (ex is FormatException or ArgumentException or InvalidOperationException or NotSupportedException)
+        {
+            await FinishAsync(message, InboundStatus.Failed, "unreadable MIME: " + ex.Message, ct);
+            return;
+        }
+
+        if (mail.Verdicts.FromGuichet)
+        {
+            await FinishAsync(message, InboundStatus.Ignored, "sent by Guichet itself (loop guard)", ct);
+            return;
+        }
+
+        var sender = mail.Requester;
+        if (sender is null || !sender.Address.Contains('@', StringComparison.Ordinal))
+        {
+            await FinishAsync(message, InboundStatus.Failed, "no sender address (From / Reply-To)", ct);
+            return;
+        }
+
+        var (ticket, matched) = await ThreadAsync(mail, ct);
+        var notes = new List<string> { $"mail #{message.Id.ToString(CultureInfo.InvariantCulture)}" };
+        notes.AddRange(await KeepAttachmentsAsync(message, mail, ct));
+        if (mail.QuotedFrom is { } quoted)
+        {
+            notes.Add($"quoted history folded from character {quoted.ToString(CultureInfo.InvariantCulture)}");
+        }
+
+        var ids = mail.MessageId is { } ownId ? new[] { ownId } : [];
+        var cc = mail.To.Concat(mail.Cc).Select(a => a.Address)
+            .Where(a => a != sender.Address && !IsOurs(a)).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+
+        if (mail.Verdicts.Automatic)
+        {
+            var what = mail.Verdicts.Bounce ? "delivery failure (bounce)" : mail.Verdicts.AutoReply ? "automatic reply" : "bulk mail";
+            if (ticket is null || ticket.Status == TicketStatus.Closed && !mail.Verdicts.Bounce)
+            {
+                await FinishAsync(message, InboundStatus.Ignored, what + (ticket is null ? ", about no known ticket" : " to a closed ticket"), ct);
+                return;
+            }
+
+            // Recorded on the ticket it is about, as an internal note: it neither reopens nor gets an answer.
+            notes.Insert(0, what + $" from {sender.Address}; matched {matched}");
+            message.Pending = new PendingMail(string.Join("; ", notes), [], ids, Automatic: true);
+            var body = $"{what}: {Short(mail.Subject)}\n\n{mail.NewText}";
+            if (ticket.AddNote(Actor.System, body, clock.GetUtcNow()) is { } violation)
+            {
+                // Closed tickets take no notes; the bounce stays listed with its ticket.
+                message.Pending = null;
+                message.Ticket = ticket;
+                await FinishAsync(message, InboundStatus.Ignored, what + " about a closed ticket: " + violation.Code, ct);
+                return;
+            }
+
+            await db.SaveChangesAsync(ct);
+            return;
+        }
+
+        var errors = new Errors();
+        var person = await tickets.FindRequesterAsync(new RequesterRef(Email: sender.Address, Name: sender.Name), errors, ct);
+        if (person is null)
+        {
+            await FinishAsync(message, InboundStatus.Failed, "invalid sender address", ct);
+            return;
+        }
+
+        if (person.Id == 0)
+        {
+            // A new sender becomes a person first, so that the ticket's timeline can name them as its author.
+            await db.SaveChangesAsync(ct);
+        }
+
+        if (ticket is not null)
+        {
+            notes.Insert(0, "threaded by " + matched);
+            message.Pending = new PendingMail(string.Join("; ", notes), cc, ids, Automatic: false);
+            var actor = await ActorForAsync(person, ct);
+            var (_, violation) = await tickets.ReplyAsync(ticket, actor, mail.Text.Trim(), Channel.Email, ct);
+            if (violation is not null)
+            {
+                message.Pending = null;
+                await FinishAsync(message, InboundStatus.Failed, "reply refused: " + violation.Code, ct);
+            }
+
+            return;
+        }
+
+        notes.Insert(0, "new ticket (" + matched + ")");
+        message.Pending = new PendingMail(string.Join("; ", notes), cc, ids, Automatic: false);
+        var subject = string.IsNullOrWhiteSpace(mail.Subject) ? "(no subject)" : Short(mail.Subject);
+        var request = new NewTicket(subject, mail.Text.Trim(), new RequesterRef(person.Id),
+            Channel.Email, GroupId: groupId ?? await GroupForAsync(message, mail, ct), Mailbox: message.SourceName);
+        var (created, createErrors) = await tickets.CreateAsync(request, Actor.Requester(person.Id), ct);
+        if (created is null)
+        {
+            message.Pending = null;
+            await FinishAsync(message, InboundStatus.Failed, "ticket refused: " + string.Join(", ", createErrors.ToDictionary().Keys), ct);
+        }
+    }
+
+    /// <summary>Our own Message-IDs (and every one received on a ticket) first, then the ticket number tag in the subject.</summary>
+    private async Task<(Ticket? Ticket, string Matched)> ThreadAsync(ParsedMail mail, CancellationToken ct)
+    {
+        var candidates = new List<(string Id, string Header)>();
+        if (mail.InReplyTo is { } inReplyTo)
+        {
+            candidates.Add((inReplyTo, "In-Reply-To"));
+        }
+
+        candidates.AddRange(mail.References.Reverse().Select(r => (r, "References")));
+        if (mail.Verdicts.Bounce)
+        {
+            candidates.AddRange(mail.BounceMessageIds.Select(r => (r, "returned message")));
+        }
+
+        if (candidates.Count > 0)
+        {
+            var ids = candidates.Select(c => c.Id).Distinct().ToList();
+            var threads = await db.Set<MailThread>().Where(t => ids.Contains(t.MessageId)).ToListAsync(ct);
+            foreach (var (id, header) in candidates)
+            {
+                if (threads.FirstOrDefault(t => t.MessageId == id) is { } thread
+                    && await Tickets().FirstOrDefaultAsync(t => t.Id == thread.TicketId, ct) is { } byId)
+                {
+                    return (byId, $"{header} <{id}>{(thread.Outbound ? " (ours)" : "")}");
+                }
+            }
+        }
+
+        foreach (var source in new[] { mail.Subject, mail.Verdicts.Bounce ? mail.Text : "" })
+        {
+            var tag = SubjectTag().Match(source);
+            if (tag.Success)
+            {
+                var number = tag.Groups[1].Value;
+                if (await Tickets().FirstOrDefaultAsync(t => t.Number == number, ct) is { } byNumber)
+                {
+                    return (byNumber, $"subject tag [#{number}]");
+                }
+            }
+        }
+
+        return (null, "no thread matched");
+    }
+
+    /// <summary>What triage reads on a requester's reply.</summary>
+    private IQueryable<Ticket> Tickets() =>
+        db.Tickets.Include(t => t.Requester).Include(t => t.Organization).Include(t => t.Category).Include(t => t.Group);
+
+    private async Task<Actor> ActorForAsync(Person person, CancellationToken ct)
+    {
+        if (person.Id != 0 && await db.Agents.Include(a => a.Groups).FirstOrDefaultAsync(a => a.PersonId == person.Id && a.IsActive, ct) is { } agent)
+        {
+            return Actor.Staff(agent);
+        }
+
+        return Actor.Requester(person.Id);
+    }
+
+    private async Task<long?> GroupForAsync(InboundMessage message, ParsedMail mail, CancellationToken ct)
+    {
+        if (Options.Addresses.TryGetValue(message.SourceName, out var byAddress) && byAddress is not null)
+        {
+            return byAddress;
+        }
+
+        if (Options.Mailboxes.FirstOrDefault(m => string.Equals(m.Name, message.SourceName, StringComparison.OrdinalIgnoreCase)) is { GroupId: { } configured })
+        {
+            return configured;
+        }
+
+        var name = message.SourceName;
+        if (await db.Set<MailboxSetting>().Where(m => m.Name == name).Select(m => m.GroupId).FirstOrDefaultAsync(ct) is { } stored)
+        {
+            return stored;
+        }
+
+        foreach (var to in mail.To.Concat(mail.Cc))
+        {
+            if (Options.Addresses.TryGetValue(to.Address, out var group) && group is not null)
+            {
+                return group;
+            }
+        }
+
+        return null;
+    }
+
+    private async Task<List<string>> KeepAttachmentsAsync(InboundMessage message, ParsedMail mail, CancellationToken ct)
+    {
+        var notes = new List<string>();
+        if (await db.Set<MailAttachment>().AnyAsync(a => a.InboundMessageId == message.Id, ct))
+        {
+            return notes; // a reprocess: kept the first time
+        }
+
+        foreach (var attachment in mail.Attachments)
+        {
+            var row = new MailAttachment
+            {
+                InboundMessageId = message.Id, FileName = attachment.FileName, ContentType = attachment.ContentType, Size = attachment.Size,
+                Inline = attachment.Inline, ContentId = attachment.ContentId,
+            };
+            if (attachment.Size > Options.MaxAttachmentBytes)
+            {
+                row.Refused = $"over the {Options.MaxAttachmentBytes.ToString(CultureInfo.InvariantCulture)}-byte limit";
+                notes.Add($"attachment \"{attachment.FileName}\" ({attachment.Size.ToString(CultureInfo.InvariantCulture)} bytes) refused: {row.Refused}");
+            }
+            else
+            {
+                row.Sha256 = attachment.Sha256;
+                if (db.Set<MailBlob>().Local.All(b => b.Sha256 != attachment.Sha256)
+                    && !await db.Set<MailBlob>().AnyAsync(b => b.Sha256 == attachment.Sha256, ct))
+                {
+                    db.Add(new MailBlob { Sha256 = attachment.Sha256, Content = attachment.Content });
+                }
+            }
+
+            db.Add(row);
+        }
+
+        if (mail.Attachments.Count > 0)
+        {
+            notes.Add($"{mail.Attachments.Count.ToString(CultureInfo.InvariantCulture)} attachment(s)");
+        }
+
+        return notes;
+    }
+
+    private async Task FinishAsync(InboundMessage message, InboundStatus status, string reason, CancellationToken ct)
+    {
+        message.Status = status;
+        message.Reason = Reason(reason);
+        message.ProcessedAt = clock.GetUtcNow();
+        await db.SaveChangesAsync(ct);
+    }
+
+    private async Task<InboundMessage?> FindDuplicateAsync(string hash, string? messageId, CancellationToken ct) =>
+        messageId is null
+            ? await db.Set<InboundMessage>().FirstOrDefaultAsync(m => m.ContentHash == hash, ct)
+            : await db.Set<InboundMessage>().FirstOrDefaultAsync(m => m.ContentHash == hash || m.MessageId == messageId, ct);
+
+    private bool IsOurs(string address) =>
+        string.Equals(address, Options.DefaultFrom, StringComparison.OrdinalIgnoreCase) || Options.Addresses.ContainsKey(address)
+        || Options.OwnAddresses.Contains(address, StringComparer.OrdinalIgnoreCase);
+
+    private static string Short(string subject) => subject.Length > 300 ? subject[..300] : subject;
+
+    private static string Reason(string reason) => reason.Length > 1000 ? reason[..1000] : reason;
+
+    [GeneratedRegex(@"\[#(\d{4}-\d{6})\]", RegexOptions.CultureInvariant, 1000)]
+    private static partial Regex SubjectTag();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Inbound mail {Id} failed to process")]
+    private static partial void LogFailed(ILogger logger, Exception ex, long id);
+}

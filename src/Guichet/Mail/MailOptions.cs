@@ -1,0 +1,69 @@
+namespace Guichet.Mail;
+
+/// <summary>The <c>Mail</c> configuration section.</summary>
+public sealed class MailOptions
+{
+    /// <summary>Our sender address, and Reply-To when the ticket's group has no address.</summary>
+    public string DefaultFrom { get; set; } = "helpdesk@guichet.local";
+
+    /// <summary>Other addresses that are ours: mail from them is never processed (loop guard).</summary>
+    public List<string> OwnAddresses { get; set; } = [];
+
+    /// <summary>Receiving address → group id. Also the SMTP listener's accepted recipients.</summary>
+    public Dictionary<string, long?> Addresses { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    public long MaxAttachmentBytes { get; set; } = 10 * 1024 * 1024;
+
+    public int MaxAutoRepliesPerSenderPerDay { get; set; } = 5;
+
+    /// <summary>Notify the group's agents of new tickets and the assignee of requester replies.</summary>
+    public bool NotifyAgents { get; set; }
+
+    /// <summary>The public address of Guichet, for the confirm / not solved links.</summary>
+    public string PublicUrl { get; set; } = "http://localhost:5080";
+
+    public List<MailboxConfig> Mailboxes { get; set; } = [];
+
+    public SmtpListenerOptions Smtp { get; set; } = new();
+
+    public int ImapPollSeconds { get; set; } = 60;
+
+    public bool ImapEnabled { get; set; } = true;
+}
+
+public sealed class MailboxConfig
+{
+    public string Name { get; set; } = "";
+    public string Host { get; set; } = "";
+    public int Port { get; set; } = 993;
+    public string Tls { get; set; } = "Auto";
+    public string User { get; set; } = "";
+    public string Secret { get; set; } = "";
+    public string Folder { get; set; } = "INBOX";
+    public long? GroupId { get; set; }
+}
+
+public sealed class SmtpListenerOptions
+{
+    /// <summary>The inbound listener's port; 0 (the default) keeps it off.</summary>
+    public int Port { get; set; }
+
+    public string Address { get; set; } = "127.0.0.1";
+
+    public long MaxMessageBytes { get; set; } = 35 * 1024 * 1024;
+
+    public OutboundSmtpOptions Outbound { get; set; } = new();
+}
+
+public sealed class OutboundSmtpOptions
+{
+    /// <summary>No host: the outbox keeps its messages pending (nothing is sent, nothing is lost).</summary>
+    public string? Host { get; set; }
+    public int Port { get; set; } = 25;
+    public string Tls { get; set; } = "Auto";
+    public string? User { get; set; }
+    public string? Password { get; set; }
+    public int MaxAttempts { get; set; } = 8;
+    public int PollSeconds { get; set; } = 10;
+    public bool WorkerEnabled { get; set; } = true;
+}

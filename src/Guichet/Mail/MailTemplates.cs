@@ -1,0 +1,55 @@
+using System.Globalization;
+using System.Text;
+using Guichet.Data;
+
+namespace Guichet.Mail;
+
+/// <summary>Notification texts: an admin's version from the database, else the built-in default in the requester's language.</summary>
+public static class MailTemplates
+{
+    public static readonly string[] Keys = ["ack", "reply", "pending", "resolved", "closed", "agent-new", "agent-reply"];
+
+    /// <summary>Placeholders: {number} {subject} {body} {name} {confirmUrl} {reopenUrl} {ticketUrl}.</summary>
+    private static readonly Dictionary<(string Key, string Lang), (string Subject, string Body)> Defaults = new()
+    {
+        [("ack", "en")] = ("[#{number}] {subject}", "Hello {name},\n\nWe have received your request and opened ticket {number}. Reply to this message to add information; keep the [#{number}] tag in the subject.\n\nThe help desk"),
+        [("ack", "fr")] = ("[#{number}] {subject}", "Bonjour {name},\n\nNous avons bien reçu votre demande et ouvert le ticket {number}. Répondez à ce message pour la compléter, en gardant l'étiquette [#{number}] dans l'objet.\n\nLe support"),
+        [("reply", "en")] = ("[#{number}] {subject}", "{body}\n\n--\nTicket {number}. Reply to this message to answer."),
+        [("reply", "fr")] = ("[#{number}] {subject}", "{body}\n\n--\nTicket {number}. Répondez à ce message pour nous répondre."),
+        [("pending", "en")] = ("[#{number}] Information needed: {subject}", "Hello {name},\n\nWe need some information to go on with your request:\n\n{body}\n\nReply to this message to answer.\n\nThe help desk"),
+        [("pending", "fr")] = ("[#{number}] Information demandée : {subject}", "Bonjour {name},\n\nNous avons besoin d'informations pour poursuivre le traitement de votre demande :\n\n{body}\n\nRépondez à ce message pour nous répondre.\n\nLe support"),
+        [("resolved", "en")] = ("[#{number}] Solution proposed: {subject}", "Hello {name},\n\nWe propose this solution:\n\n{body}\n\nIt solved the problem: {confirmUrl}\nIt did not: {reopenUrl}\n\nThe help desk"),
+        [("resolved", "fr")] = ("[#{number}] Solution proposée : {subject}", "Bonjour {name},\n\nVoici la solution que nous proposons :\n\n{body}\n\nLe problème est résolu : {confirmUrl}\nLe problème n'est pas résolu : {reopenUrl}\n\nLe support"),
+        [("closed", "en")] = ("[#{number}] Closed: {subject}", "Hello {name},\n\nTicket {number} is now closed. Thank you.\n\nThe help desk"),
+        [("closed", "fr")] = ("[#{number}] Clôturé : {subject}", "Bonjour {name},\n\nLe ticket {number} est maintenant clôturé. Merci.\n\nLe support"),
+        [("agent-new", "en")] = ("[#{number}] New ticket: {subject}", "A new ticket is waiting in your group.\n\n{body}"),
+        [("agent-new", "fr")] = ("[#{number}] Nouveau ticket : {subject}", "Un nouveau ticket attend dans votre groupe.\n\n{body}"),
+        [("agent-reply", "en")] = ("[#{number}] Requester replied: {subject}", "The requester replied:\n\n{body}"),
+        [("agent-reply", "fr")] = ("[#{number}] Réponse du demandeur : {subject}", "Le demandeur a répondu :\n\n{body}"),
+    };
+
+    public static bool Exists(string key, string language) => Defaults.ContainsKey((key, language));
+
+    public static (string Subject, string Body) Default(string key, string language) =>
+        Defaults.TryGetValue((key, language), out var t) ? t : Defaults[(key, "en")];
+
+    public static async Task<(string Subject, string Body)> GetAsync(GuichetDbContext db, string key, string language, CancellationToken ct)
+    {
+        var lang = Exists(key, language) ? language : "en";
+        var custom = await db.Set<MailTemplate>().FindAsync([key, lang], ct);
+        return custom is null ? Default(key, lang) : (custom.Subject, custom.Body);
+    }
+
+    public static string Render(string template, IReadOnlyDictionary<string, string> values)
+    {
+        var text = new StringBuilder(template);
+        foreach (var (name, value) in values)
+        {
+            text.Replace("{" + name + "}", value);
+        }
+
+        return text.ToString();
+    }
+
+    internal static string Format(long value) => value.ToString(CultureInfo.InvariantCulture);
+}
