@@ -1,7 +1,6 @@
 using Guichet.Data;
 using Guichet.Tickets;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace Guichet.Knowledge;
@@ -43,30 +42,9 @@ internal sealed class SearchEntryConfiguration : IEntityTypeConfiguration<Search
 /// Keeps <see cref="SearchEntry"/> rows in step with tickets and articles inside the same SaveChanges, hence the same
 /// transaction: a ticket is never findable by text it no longer has, nor missing for text it just received.
 /// </summary>
-internal sealed class SearchIndexInterceptor : SaveChangesInterceptor
+internal sealed class SearchIndexInterceptor : SaveHook
 {
-    public override async ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result,
-        CancellationToken cancellationToken = default)
-    {
-        if (eventData.Context is GuichetDbContext db)
-        {
-            await IndexAsync(db, cancellationToken);
-        }
-
-        return result;
-    }
-
-    public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
-    {
-        if (eventData.Context is GuichetDbContext db)
-        {
-            IndexAsync(db, CancellationToken.None).GetAwaiter().GetResult();
-        }
-
-        return result;
-    }
-
-    private static async Task IndexAsync(GuichetDbContext db, CancellationToken ct)
+    protected override async Task OnSavingAsync(GuichetDbContext db, CancellationToken ct)
     {
         db.ChangeTracker.DetectChanges();
         var tickets = db.ChangeTracker.Entries<Ticket>()

@@ -2,7 +2,6 @@ using Guichet.Data;
 using Guichet.Tickets;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Options;
 
 namespace Guichet.Mail;
@@ -38,30 +37,9 @@ public sealed class MailLinks(IDataProtectionProvider protection, TimeProvider c
 /// Inside every save: links a processed inbound message to the ticket change it made, and writes the outbox rows of
 /// the notifications that change calls for — all in the same transaction, whatever the channel.
 /// </summary>
-internal sealed class MailSaveInterceptor(IOptions<MailOptions> options, TimeProvider clock, MailLinks links) : SaveChangesInterceptor
+internal sealed class MailSaveInterceptor(IOptions<MailOptions> options, TimeProvider clock, MailLinks links) : SaveHook
 {
-    public override async ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result,
-        CancellationToken cancellationToken = default)
-    {
-        if (eventData.Context is GuichetDbContext db)
-        {
-            await ApplyAsync(db, cancellationToken);
-        }
-
-        return result;
-    }
-
-    public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
-    {
-        if (eventData.Context is GuichetDbContext db)
-        {
-            ApplyAsync(db, CancellationToken.None).GetAwaiter().GetResult();
-        }
-
-        return result;
-    }
-
-    private async Task ApplyAsync(GuichetDbContext db, CancellationToken ct)
+    protected override async Task OnSavingAsync(GuichetDbContext db, CancellationToken ct)
     {
         db.ChangeTracker.DetectChanges();
         var changed = db.ChangeTracker.Entries<Ticket>().Where(e => e.State is EntityState.Added or EntityState.Modified).ToList();

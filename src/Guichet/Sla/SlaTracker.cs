@@ -1,7 +1,6 @@
 using Guichet.Data;
 using Guichet.Tickets;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace Guichet.Sla;
 
@@ -104,30 +103,9 @@ public sealed class SlaTracker(SlaCatalog catalog, TimeProvider clock)
 /// Recomputes the SLA of every ticket being saved, inside the same SaveChanges — so the deadlines can never
 /// disagree with the change, whichever channel made it.
 /// </summary>
-internal sealed class SlaSaveInterceptor(SlaTracker tracker) : SaveChangesInterceptor
+internal sealed class SlaSaveInterceptor(SlaTracker tracker) : SaveHook
 {
-    public override async ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result,
-        CancellationToken cancellationToken = default)
-    {
-        if (eventData.Context is GuichetDbContext db)
-        {
-            await TrackAsync(db, cancellationToken);
-        }
-
-        return result;
-    }
-
-    public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
-    {
-        if (eventData.Context is GuichetDbContext db)
-        {
-            TrackAsync(db, CancellationToken.None).AsTask().GetAwaiter().GetResult();
-        }
-
-        return result;
-    }
-
-    private async ValueTask TrackAsync(GuichetDbContext db, CancellationToken ct)
+    protected override async Task OnSavingAsync(GuichetDbContext db, CancellationToken ct)
     {
         db.ChangeTracker.DetectChanges();
         var tickets = db.ChangeTracker.Entries<Ticket>().Where(e => e.State is EntityState.Added or EntityState.Modified).ToList();
