@@ -44,14 +44,31 @@ public sealed class Texts : IStringLocalizer
 
     private static string Language(CultureInfo culture) => culture.TwoLetterISOLanguageName == "fr" ? "fr" : "en";
 
+    /// <summary>
+    /// Every embedded <c>Localization/*.{culture}.json</c> file joins the culture's table, so each feature can keep its
+    /// strings in a file of its own; a key defined twice is an error at start, not a silent override.
+    /// </summary>
     private static FrozenDictionary<string, FrozenDictionary<string, string>> Load()
     {
         var assembly = typeof(Texts).Assembly;
         return Cultures.ToFrozenDictionary(c => c, c =>
         {
-            using var stream = assembly.GetManifestResourceStream($"Guichet.Localization.strings.{c}.json")
-                ?? throw new InvalidOperationException($"strings.{c}.json is not embedded.");
-            return JsonSerializer.Deserialize<Dictionary<string, string>>(stream)!.ToFrozenDictionary();
+            var table = new Dictionary<string, string>(StringComparer.Ordinal);
+            var suffix = $".{c}.json";
+            foreach (var name in assembly.GetManifestResourceNames().Where(n => n.StartsWith("Guichet.Localization.", StringComparison.Ordinal)
+                         && n.EndsWith(suffix, StringComparison.Ordinal)).Order(StringComparer.Ordinal))
+            {
+                using var stream = assembly.GetManifestResourceStream(name)!;
+                foreach (var (key, text) in JsonSerializer.Deserialize<Dictionary<string, string>>(stream)!)
+                {
+                    if (!table.TryAdd(key, text))
+                    {
+                        throw new InvalidOperationException($"The string '{key}' is defined twice for '{c}' (again in {name}).");
+                    }
+                }
+            }
+
+            return table.Count > 0 ? table.ToFrozenDictionary(StringComparer.Ordinal) : throw new InvalidOperationException($"No strings are embedded for '{c}'.");
         });
     }
 }
