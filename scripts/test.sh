@@ -87,6 +87,12 @@ echo "== starting Dovecot on 127.0.0.1:$imap_port"
 as_root /usr/sbin/dovecot -c "$dovecot_dir/dovecot.conf"
 export GUICHET_TEST_IMAP="127.0.0.1:$imap_port" GUICHET_TEST_IMAP_USER="helpdesk@test.local" GUICHET_TEST_IMAP_PASSWORD="imap-secret"
 
+# --- Chromium for the browser tests (Playwright drives Debian's build; its own download cannot work here) ----
+if [ ! -x /usr/bin/chromium ]; then
+  echo "== installing Chromium"
+  install_packages chromium
+fi
+
 # --- the suite, twice ----------------------------------------------------------------------
 dotnet build Guichet.slnx -c Release -nologo -clp:ErrorsOnly
 log=$(mktemp)

@@ -9,6 +9,7 @@ using Guichet.People;
 using Guichet.Routing;
 using Guichet.Sla;
 using Guichet.Tickets;
+using Guichet.Web;
 
 var verb = Verbs.Find(args);
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions
@@ -27,6 +28,7 @@ builder.AddTriage();
 builder.AddKnowledge();
 builder.AddMail();
 builder.AddDemoDesk();
+builder.AddWebUi();
 
 var app = builder.Build();
 if (verb is not null)
@@ -43,6 +45,7 @@ api.MapSlaApi();
 api.MapRoutingApi();
 api.MapKnowledgeApi();
 api.MapMailApi();
+app.MapWebUi();
 
 await app.RunAsync();
 return 0;

@@ -37,6 +37,18 @@ public sealed class Person
 
     public static string NormalizeEmail(string email) => email.Trim().ToLowerInvariant();
 
+    /// <summary>The language the person reads Guichet and its mail in; anything but a supported one is refused.</summary>
+    public bool SetLanguage(string language)
+    {
+        if (!Languages.IsSupported(language))
+        {
+            return false;
+        }
+
+        Language = Languages.Normalize(language);
+        return true;
+    }
+
     public void AddEmail(string email)
     {
         var normalized = NormalizeEmail(email);
