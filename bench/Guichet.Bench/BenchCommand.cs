@@ -11,6 +11,8 @@ internal static class BenchCommand
         usage:
           Guichet.Bench create --url URL --token TOKEN [--clients 16] [--seconds 20] [--warmup 3] [--max-requests 1000000]
           Guichet.Bench read   --url URL --token TOKEN [--clients 16] [--seconds 20] [--warmup 3] [--max-requests 1000000]
+          Guichet.Bench pages  --url URL --token TOKEN --email EMAIL --password PASSWORD [--queue-path "/desk/queue/all?group={group}"]
+                               [--ticket-path "/desk/tickets/{number}"] [--clients 16] [--seconds 20] [--warmup 3]
         URL must be on this machine (127.0.0.1, localhost or [::1]).
         """;
 
@@ -19,7 +21,7 @@ internal static class BenchCommand
         var verb = args.Length > 0 ? args[0] : null;
         var url = Option(args, "url");
         var token = Option(args, "token");
-        if (verb is not ("create" or "read") || url is null || token is null
+        if (verb is not ("create" or "read" or "pages") || url is null || token is null
             || !Uri.TryCreate(url, UriKind.Absolute, out var baseUri)
             || !int.TryParse(Option(args, "clients") ?? "16", CultureInfo.InvariantCulture, out var clients) || clients is < 1 or > 512
             || !double.TryParse(Option(args, "seconds") ?? "20", CultureInfo.InvariantCulture, out var seconds) || seconds is <= 0 or > 600
@@ -33,6 +35,14 @@ internal static class BenchCommand
         if (!IsLoopback(baseUri))
         {
             await stderr.WriteLineAsync($"Refusing {baseUri.Host}: the load generator only targets this machine.");
+            return 2;
+        }
+
+        var pages = new PageOptions(Option(args, "email") ?? "", Option(args, "password") ?? "",
+            Option(args, "queue-path") ?? "/desk/queue/all?group={group}", Option(args, "ticket-path") ?? "/desk/tickets/{number}");
+        if (verb == "pages" && (pages.Email.Length == 0 || pages.Password.Length == 0))
+        {
+            await stderr.WriteLineAsync(Usage);
             return 2;
         }
 
@@ -51,9 +61,12 @@ internal static class BenchCommand
         var load = new LoadOptions(clients, TimeSpan.FromSeconds(seconds), TimeSpan.FromSeconds(warmup), maxRequests);
         try
         {
-            return verb == "create"
-                ? await CreateLoad.RunAsync(http, load, stdout)
-                : await ReadLoad.RunAsync(http, load, stdout);
+            return verb switch
+            {
+                "create" => await CreateLoad.RunAsync(http, load, stdout),
+                "pages" => await PageLoad.RunAsync(http, load, pages, stdout),
+                _ => await ReadLoad.RunAsync(http, load, stdout),
+            };
         }
         catch (HttpRequestException ex)
         {

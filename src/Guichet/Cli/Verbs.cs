@@ -30,7 +30,7 @@ public abstract class Verb
 public static class Verbs
 {
     private static readonly Verb[] All =
-        [new TokenVerb(), new SlaVerb(), new SeedVerb(), new Knowledge.KbVerb(), new Mail.MailInVerb(), new Mail.MailVerb()];
+        [new TokenVerb(), new PasswordVerb(), new SlaVerb(), new SeedVerb(), new Knowledge.KbVerb(), new Mail.MailInVerb(), new Mail.MailVerb()];
 
     public static Verb? Find(string[] args) => args.Length > 0 ? All.FirstOrDefault(v => v.Name == args[0]) : null;
 
