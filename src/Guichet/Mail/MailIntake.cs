@@ -190,7 +190,7 @@ public sealed partial class MailIntake(GuichetDbContext db, TicketService ticket
         if (ticket is not null)
         {
             notes.Insert(0, "threaded by " + matched);
-            message.Pending = new PendingMail(string.Join("; ", notes), cc, ids, Automatic: false);
+            message.Pending = new PendingMail(string.Join("; ", notes), cc, ids, Automatic: false, mail.Html);
             var actor = await ActorForAsync(person, ct);
             var (_, violation) = await tickets.ReplyAsync(ticket, actor, mail.Text.Trim(), Channel.Email, ct);
             if (violation is not null)
@@ -203,7 +203,7 @@ public sealed partial class MailIntake(GuichetDbContext db, TicketService ticket
         }
 
         notes.Insert(0, "new ticket (" + matched + ")");
-        message.Pending = new PendingMail(string.Join("; ", notes), cc, ids, Automatic: false);
+        message.Pending = new PendingMail(string.Join("; ", notes), cc, ids, Automatic: false, mail.Html);
         var subject = string.IsNullOrWhiteSpace(mail.Subject) ? "(no subject)" : Short(mail.Subject);
         var request = new NewTicket(subject, mail.Text.Trim(), new RequesterRef(person.Id),
             Channel.Email, GroupId: groupId ?? await GroupForAsync(message, mail, ct), Mailbox: message.SourceName);

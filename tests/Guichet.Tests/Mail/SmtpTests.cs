@@ -26,13 +26,16 @@ public sealed class CaptureSmtp : IAsyncDisposable
         Port = FreePort();
         var options = new SmtpServerOptionsBuilder().ServerName("capture").Endpoint(b => b.Endpoint(new IPEndPoint(IPAddress.Loopback, Port))).Build();
         var services = new SmtpServer.ComponentModel.ServiceProvider();
-        services.Add(new Store(Messages));
+        services.Add(new Store(this));
         _running = new SmtpServer.SmtpServer(options, services).StartAsync(_stop.Token);
     }
 
     public int Port { get; }
 
     public ConcurrentQueue<MimeMessage> Messages { get; } = new();
+
+    /// <summary>While set, every message is answered 451 (a temporary failure), as a busy or broken relay does.</summary>
+    public bool Refusing { get; set; }
 
     public static int FreePort()
     {
@@ -57,12 +60,17 @@ public sealed class CaptureSmtp : IAsyncDisposable
         _stop.Dispose();
     }
 
-    private sealed class Store(ConcurrentQueue<MimeMessage> messages) : MessageStore
+    private sealed class Store(CaptureSmtp capture) : MessageStore
     {
         public override Task<SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
         {
+            if (capture.Refusing)
+            {
+                return Task.FromResult(new SmtpResponse(SmtpServer.Protocol.SmtpReplyCode.Aborted, "4.3.0 Try again later"));
+            }
+
             using var stream = new MemoryStream(buffer.ToArray());
-            messages.Enqueue(MimeMessage.Load(stream, cancellationToken));
+            capture.Messages.Enqueue(MimeMessage.Load(stream, cancellationToken));
             return Task.FromResult(SmtpResponse.Ok);
         }
     }
