@@ -33,6 +33,14 @@ public sealed class MailOptions
     public bool ImapIdle { get; set; } = true;
 
     public bool ImapEnabled { get; set; } = true;
+
+    /// <summary>The background processing of stored mail (what the SMTP listener and <c>mail-in --queue</c> accept).</summary>
+    public bool InboundWorkerEnabled { get; set; } = true;
+
+    /// <summary>How often it looks for stored mail nobody signalled (stored by another node, or before a restart).</summary>
+    public int InboundPollSeconds { get; set; } = 30;
+
+    public int InboundBatchSize { get; set; } = 100;
 }
 
 public sealed class MailboxConfig

@@ -5,6 +5,7 @@ using System.Net.Http.Json;
 using Guichet.Tests.Infrastructure;
 using Guichet.Tickets;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using static Guichet.Tests.Infrastructure.DeskApp;
 using static Guichet.Tests.Mail.MailApp;
 
@@ -205,6 +206,36 @@ public sealed class MailIntakeTests(MailApp app) : IClassFixture<MailApp>
         timeline = await TimelineAsync(agent, inbound.TicketId!.Value);
         Assert.Null(timeline.Single(e => e.Id == reply.InteractionId).Html);
         Assert.All(timeline.Where(e => e.Id != inbound.InteractionId), e => Assert.Null(e.Html));
+    }
+
+    [Fact]
+    public async Task Stored_mail_waits_for_the_background_processor_which_makes_each_one_ticket_once()
+    {
+        var raws = Enumerable.Range(0, 3).Select(i => Message($"queued{i}@home.test", $"Queued {i}", "Later.")).ToList();
+        var stored = new List<long>();
+        await app.WithDbAsync(async db =>
+        {
+            foreach (var raw in raws)
+            {
+                await using var scope = app.Services.CreateAsyncScope();
+                var intake = scope.ServiceProvider.GetRequiredService<MailIntake>();
+                stored.Add((await intake.StoreAsync(Encoding.UTF8.GetBytes(raw), MailSource.Pipe, Support, CancellationToken.None)).Message.Id);
+            }
+        });
+        Assert.All(await app.WithDbAsync(db => db.Set<InboundMessage>().Where(m => stored.Contains(m.Id)).ToListAsync()),
+            m => Assert.Equal(InboundStatus.Received, m.Status));
+
+        var processor = app.Services.GetRequiredService<InboundProcessor>();
+        Assert.True(await processor.DrainAsync(CancellationToken.None) >= 3);
+        var done = await app.WithDbAsync(db => db.Set<InboundMessage>().Where(m => stored.Contains(m.Id)).ToListAsync());
+        Assert.All(done, m => Assert.Equal(InboundStatus.Processed, m.Status));
+        Assert.Equal(3, done.Select(m => m.TicketId).Distinct().Count());
+
+        // Again, or a channel re-delivering one of them: nothing more.
+        Assert.Equal(0, await processor.DrainAsync(CancellationToken.None));
+        var again = await app.IngestAsync(raws[0]);
+        Assert.Equal(done.Single(m => m.Id == stored[0]).TicketId, again.TicketId);
+        Assert.Equal(1, await app.WithDbAsync(db => db.Tickets.CountAsync(t => t.Id == again.TicketId)));
     }
 
     /// <summary>The link on a line of the solution mail (0: confirm, 1: not solved), as a path.</summary>
