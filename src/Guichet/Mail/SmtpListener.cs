@@ -42,6 +42,7 @@ public sealed partial class SmtpListener(IServiceScopeFactory scopes, IOptions<M
         using var writers = new SemaphoreSlim(database.Provider == DatabaseProvider.Sqlite ? 1 : Environment.ProcessorCount);
         services.Add(new Store(scopes, writers, processor, log));
         services.Add(new Recipients(options));
+        services.Add((SmtpServer.Net.IEndpointListenerFactory)new NoDelayListenerFactory());
         var server = new SmtpServer.SmtpServer(serverOptions, services);
         var running = server.StartAsync(stoppingToken);
         _started.TrySetResult(o.Port);

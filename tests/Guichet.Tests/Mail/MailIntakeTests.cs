@@ -238,6 +238,29 @@ public sealed class MailIntakeTests(MailApp app) : IClassFixture<MailApp>
         Assert.Equal(1, await app.WithDbAsync(db => db.Tickets.CountAsync(t => t.Id == again.TicketId)));
     }
 
+    [Fact]
+    public async Task Two_processors_racing_over_the_same_new_senders_make_one_ticket_each_and_fail_none()
+    {
+        var run = Guid.NewGuid().ToString("N")[..6];
+        var stored = new List<long>();
+        for (var i = 0; i < 12; i++)
+        {
+            await using var scope = app.Services.CreateAsyncScope();
+            var raw = Encoding.UTF8.GetBytes(Message($"racer{i}.{run}@new.test", $"Race {i}", "Who creates me?"));
+            stored.Add((await scope.ServiceProvider.GetRequiredService<MailIntake>().StoreAsync(raw, MailSource.Smtp, Support, CancellationToken.None)).Message.Id);
+        }
+
+        // Two nodes' processors (or a channel and a processor) on the same messages at the same moment.
+        var first = app.Services.GetRequiredService<InboundProcessor>();
+        var second = ActivatorUtilities.CreateInstance<InboundProcessor>(app.Services);
+        await Task.WhenAll(Task.Run(() => first.DrainAsync(CancellationToken.None)), Task.Run(() => second.DrainAsync(CancellationToken.None)));
+
+        var done = await app.WithDbAsync(db => db.Set<InboundMessage>().Where(m => stored.Contains(m.Id)).ToListAsync());
+        Assert.All(done, m => Assert.Equal(InboundStatus.Processed, m.Status));
+        Assert.Equal(12, done.Select(m => m.TicketId).Distinct().Count());
+        Assert.Equal(12, await app.WithDbAsync(db => db.Tickets.CountAsync(t => t.Requester.Email.EndsWith(run + "@new.test"))));
+    }
+
     /// <summary>The link on a line of the solution mail (0: confirm, 1: not solved), as a path.</summary>
     private async Task<string> LinkAsync(long ticketId, string kind, int which)
     {
