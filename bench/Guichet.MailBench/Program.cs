@@ -13,7 +13,10 @@ using Guichet.Tickets;
 using MailKit.Net.Smtp;
 using MimeKit;
 
-// Mail intake throughput on SQLite: the pipe path's processing in process, then the SMTP listener over loopback.
+// Mail intake throughput on SQLite, in one process: the pipe path stored and processed inline (what mail-in does without
+// --queue, and the only path before), the pipe path queued (stored, then turned into tickets by the background
+// InboundProcessor), then the SMTP listener over loopback (250 once stored, processed in the background).
+// "accepted" = stored and acknowledged; "end to end" = until the last message is a ticket or a reply.
 // Messages of 10-50 KB; a third are replies (subject tag) to tickets opened earlier in the run.
 var count = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1500;
 var directory = Directory.CreateTempSubdirectory("guichet-mailbench-").FullName;
@@ -45,6 +48,7 @@ await using var app = builder.Build();
 await Startup.PrepareAsync(app.Services, TextWriter.Null, CancellationToken.None);
 await app.StartAsync();
 await app.Services.GetRequiredService<SmtpListener>().Started;
+Console.WriteLine($"load average at start: {File.ReadAllText("/proc/loadavg").Trim()}");
 
 var random = new Random(42);
 var words = "printer network vpn password account mailbox screen keyboard update install reboot error server share drive access laptop wifi"
@@ -131,7 +135,21 @@ foreach (var raw in pipeMessages)
 
 watch.Stop();
 var bytes = pipeMessages.Sum(m => (long)m.Length);
-Console.WriteLine($"pipe (in process): {count} messages, {bytes / count / 1024} KB average, {count / watch.Elapsed.TotalSeconds:F0} msgs/s");
+Console.WriteLine($"pipe inline (store + process each): {count} messages, {bytes / count / 1024} KB average, {count / watch.Elapsed.TotalSeconds:F0} msgs/s");
+
+var processor = app.Services.GetRequiredService<InboundProcessor>();
+var queued = Enumerable.Range(0, count).Select(i => Next(i, "queued")).ToList();
+watch.Restart();
+foreach (var raw in queued)
+{
+    await using var scope = app.Services.CreateAsyncScope();
+    await scope.ServiceProvider.GetRequiredService<MailIntake>().StoreAsync(raw, MailSource.Pipe, "support@bench.test", CancellationToken.None);
+    processor.Signal();
+}
+
+var accepted = watch.Elapsed;
+await UntilProcessedAsync();
+Console.WriteLine($"pipe queued (mail-in --queue): accepted {count / accepted.TotalSeconds:F0} msgs/s; end to end {count / watch.Elapsed.TotalSeconds:F0} msgs/s");
 
 var smtpMessages = Enumerable.Range(0, count).Select(i => MimeMessage.Load(new MemoryStream(Next(i, "smtp")))).ToList();
 var connections = 4;
@@ -139,7 +157,17 @@ watch.Restart();
 await Task.WhenAll(Enumerable.Range(0, connections).Select(async c =>
 {
     using var client = new SmtpClient();
-    await client.ConnectAsync("127.0.0.1", port, MailKit.Security.SecureSocketOptions.None);
+    if (Environment.GetEnvironmentVariable("MAILBENCH_NODELAY") == "1")
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        await socket.ConnectAsync(IPAddress.Loopback, port);
+        await client.ConnectAsync(socket, "127.0.0.1", port, MailKit.Security.SecureSocketOptions.None);
+    }
+    else
+    {
+        await client.ConnectAsync("127.0.0.1", port, MailKit.Security.SecureSocketOptions.None);
+    }
+
     for (var i = c; i < smtpMessages.Count; i += connections)
     {
         await client.SendAsync(smtpMessages[i]);
@@ -147,8 +175,10 @@ await Task.WhenAll(Enumerable.Range(0, connections).Select(async c =>
 
     await client.DisconnectAsync(true);
 }));
-watch.Stop();
-Console.WriteLine($"smtp ({connections} connections): {count} messages, {count / watch.Elapsed.TotalSeconds:F0} msgs/s");
+accepted = watch.Elapsed;
+await UntilProcessedAsync();
+Console.WriteLine($"smtp ({connections} connections): accepted {count / accepted.TotalSeconds:F0} msgs/s; end to end {count / watch.Elapsed.TotalSeconds:F0} msgs/s");
+Console.WriteLine($"load average at end: {File.ReadAllText("/proc/loadavg").Trim()}");
 
 await using (var scope = app.Services.CreateAsyncScope())
 {
@@ -160,6 +190,21 @@ await using (var scope = app.Services.CreateAsyncScope())
 await app.StopAsync();
 Directory.Delete(directory, recursive: true);
 return 0;
+
+async Task UntilProcessedAsync()
+{
+    while (true)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<GuichetDbContext>();
+        if (!db.Set<InboundMessage>().Any(m => m.Status == InboundStatus.Received))
+        {
+            return;
+        }
+
+        await Task.Delay(20);
+    }
+}
 
 static int FreePort()
 {

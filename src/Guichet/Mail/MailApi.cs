@@ -1,8 +1,10 @@
+using System.Globalization;
 using Guichet.Auth;
 using Guichet.Data;
 using Guichet.Tickets;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Localization;
 
 namespace Guichet.Mail;
 
@@ -17,9 +19,11 @@ public sealed record TemplateDto(string Key, string Language, string Subject, st
 public sealed record TemplateRequest(string? Subject, string? Body);
 
 /// <summary>A mailbox as the API shows it: the secret is never returned, only whether one is set.</summary>
-public sealed record MailboxDto(long Id, string Name, string Host, int Port, string Tls, string User, bool HasSecret, string Folder, long? GroupId, bool Enabled);
+public sealed record MailboxDto(long Id, string Name, string Host, int Port, string Tls, string User, bool HasSecret, string Folder, long? GroupId, bool Enabled,
+    string? ProcessedFolder);
 
-public sealed record MailboxRequest(string? Name, string? Host, int? Port, string? Tls, string? User, string? Secret, string? Folder, long? GroupId, bool? Enabled);
+public sealed record MailboxRequest(string? Name, string? Host, int? Port, string? Tls, string? User, string? Secret, string? Folder, long? GroupId, bool? Enabled,
+    string? ProcessedFolder = null);
 
 public static class MailApi
 {
@@ -190,6 +194,7 @@ public static class MailApi
             errors.Add("tls", "validation.one_of", string.Join(", ", Enum.GetNames<MailKit.Security.SecureSocketOptions>()));
         }
 
+        errors.MaxLength("folder", r.Folder, 200).MaxLength("processedFolder", r.ProcessedFolder, 200);
         if (r.Port is < 1 or > 65535)
         {
             errors.Add("port", "validation.range", 1, 65535);
@@ -207,38 +212,49 @@ public static class MailApi
         m.User = r.User?.Trim() ?? m.User;
         m.Secret = r.Secret ?? m.Secret;
         m.Folder = r.Folder ?? m.Folder;
+        m.ProcessedFolder = r.ProcessedFolder is null ? m.ProcessedFolder : r.ProcessedFolder.Trim() is { Length: > 0 } processed ? processed : null;
         m.GroupId = r.GroupId ?? m.GroupId;
         m.Enabled = r.Enabled ?? m.Enabled;
         return errors;
     }
 
-    private static MailboxDto Dto(MailboxSetting m) => new(m.Id, m.Name, m.Host, m.Port, m.Tls, m.User, m.Secret.Length > 0, m.Folder, m.GroupId, m.Enabled);
+    private static MailboxDto Dto(MailboxSetting m) =>
+        new(m.Id, m.Name, m.Host, m.Port, m.Tls, m.User, m.Secret.Length > 0, m.Folder, m.GroupId, m.Enabled, m.ProcessedFolder);
 
-    /// <summary>The confirm / not solved links of the solution mail: a signed token, no sign-in.</summary>
-    private static async Task<Results<Ok<string>, NotFound>> RespondAsync(string? token, MailLinks links, GuichetDbContext db, TicketService tickets,
-        TimeProvider clock, CancellationToken ct)
+    /// <summary>
+    /// The confirm / not solved links of the solution mail: a signed token, no sign-in. Answers a small page in the
+    /// requester's language (Accept-Language when the link is not valid) stating what happened.
+    /// </summary>
+    private static async Task<ContentHttpResult> RespondAsync(string? token, HttpContext http, MailLinks links, GuichetDbContext db, TicketService tickets,
+        IStringLocalizer texts, TimeProvider clock, CancellationToken ct)
     {
-        if (token is null || links.Read(token) is not { } link)
+        var ticket = token is not null && links.Read(token) is { } link
+            ? await db.Tickets.Include(t => t.Requester).FirstOrDefaultAsync(t => t.Id == link.TicketId, ct) is { } found ? (found, link.Action) : default
+            : default;
+        if (ticket.found is null)
         {
-            return TypedResults.NotFound();
+            return ResponsePage.Render(http, StatusCodes.Status404NotFound, texts["mail.respond.title"], texts["mail.respond.invalid"], null);
         }
 
-        var ticket = await db.Tickets.FirstOrDefaultAsync(t => t.Id == link.TicketId, ct);
-        if (ticket is null)
-        {
-            return TypedResults.NotFound();
-        }
-
-        var actor = Actor.Requester(ticket.RequesterId);
+        var (t, action) = ticket;
+        CultureInfo.CurrentUICulture = CultureInfo.CurrentCulture = new CultureInfo(t.Requester.Language == "fr" ? "fr" : "en");
+        var actor = Actor.Requester(t.RequesterId);
         var now = clock.GetUtcNow();
-        var violation = link.Action == "confirm"
-            ? ticket.Confirm(actor, null, now)
-            : ticket.Reopen(actor, null, tickets.Options.ReopenWindow, now);
+        var violation = action == "confirm" ? t.Confirm(actor, null, now) : t.Reopen(actor, null, tickets.Options.ReopenWindow, now);
+        string message;
         if (violation is null)
         {
             await db.SaveChangesAsync(ct);
+            message = texts[action == "confirm" ? "mail.respond.confirmed" : "mail.respond.reopened", t.Number];
+        }
+        else
+        {
+            // Confirming twice just says where the ticket is; a reopen refused by the window says why.
+            message = texts["mail.respond.unchanged", t.Number, texts["status." + t.Status]]
+                + (violation.Code == "ticket.reopen_window" ? " " + texts[violation.Code, violation.Args] : "");
         }
 
-        return TypedResults.Ok(ticket.Status.ToString());
+        return ResponsePage.Render(http, StatusCodes.Status200OK, texts["mail.respond.title"], message,
+            ($"/portal/tickets/{Uri.EscapeDataString(t.Number)}", texts["mail.respond.portal", t.Number]));
     }
 }

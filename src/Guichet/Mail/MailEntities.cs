@@ -58,7 +58,7 @@ public sealed class InboundMessage
 }
 
 /// <summary>What the intake hands to the save interceptor, to be written in the same transaction as the ticket change.</summary>
-internal sealed record PendingMail(string Note, IReadOnlyList<string> Cc, IReadOnlyList<string> MessageIds, bool Automatic);
+internal sealed record PendingMail(string Note, IReadOnlyList<string> Cc, IReadOnlyList<string> MessageIds, bool Automatic, string? SanitizedHtml = null);
 
 /// <summary>A Message-ID that belongs to a ticket's thread: ours (outbound) or one received on it.</summary>
 public sealed class MailThread
@@ -128,6 +128,10 @@ public sealed class OutboxMessage
     public DateTimeOffset NextAttemptAt { get; set; }
     public DateTimeOffset? SentAt { get; set; }
     public string? LastError { get; set; }
+
+    /// <summary>The node that claimed this message to send it, and until when: another node skips it meanwhile.</summary>
+    public string? LeasedBy { get; set; }
+    public DateTimeOffset? LeasedUntil { get; set; }
 }
 
 /// <summary>An admin's version of a notification template; the defaults live in code.</summary>
@@ -150,16 +154,27 @@ public sealed class MailboxSetting
     public string User { get; set; } = "";
     public string Secret { get; set; } = "";
     public string Folder { get; set; } = "INBOX";
+
+    /// <summary>Where a message goes once its ticket change committed; null leaves it in <see cref="Folder"/>, flagged seen.</summary>
+    public string? ProcessedFolder { get; set; }
     public long? GroupId { get; set; }
     public bool Enabled { get; set; } = true;
     public uint LastUid { get; set; }
     public uint UidValidity { get; set; }
 }
 
+/// <summary>Which node polls a mailbox, until when: with several nodes on one database, one of them at a time.</summary>
+public sealed class MailboxLease
+{
+    public string Mailbox { get; set; } = "";
+    public string Holder { get; set; } = "";
+    public DateTimeOffset Until { get; set; }
+}
+
 internal sealed class MailConfiguration :
     IEntityTypeConfiguration<InboundMessage>, IEntityTypeConfiguration<MailThread>, IEntityTypeConfiguration<TicketCc>,
     IEntityTypeConfiguration<MailAttachment>, IEntityTypeConfiguration<MailBlob>, IEntityTypeConfiguration<OutboxMessage>,
-    IEntityTypeConfiguration<MailTemplate>, IEntityTypeConfiguration<MailboxSetting>
+    IEntityTypeConfiguration<MailTemplate>, IEntityTypeConfiguration<MailboxSetting>, IEntityTypeConfiguration<MailboxLease>
 {
     public void Configure(EntityTypeBuilder<InboundMessage> b)
     {
@@ -226,6 +241,7 @@ internal sealed class MailConfiguration :
         b.Property(m => m.InReplyTo).HasMaxLength(500);
         b.Property(m => m.Status).HasConversion<string>().HasMaxLength(10);
         b.Property(m => m.LastError).HasMaxLength(1000);
+        b.Property(m => m.LeasedBy).HasMaxLength(100);
         b.HasIndex(m => new { m.Status, m.NextAttemptAt });
         b.HasIndex(m => new { m.To, m.CreatedAt });
         b.HasOne(m => m.Ticket).WithMany().HasForeignKey(m => m.TicketId).OnDelete(DeleteBehavior.SetNull);
@@ -250,5 +266,14 @@ internal sealed class MailConfiguration :
         b.Property(m => m.User).HasMaxLength(320);
         b.Property(m => m.Secret).HasMaxLength(500);
         b.Property(m => m.Folder).HasMaxLength(200);
+        b.Property(m => m.ProcessedFolder).HasMaxLength(200);
+    }
+
+    public void Configure(EntityTypeBuilder<MailboxLease> b)
+    {
+        b.ToTable("MailboxLeases");
+        b.HasKey(l => l.Mailbox);
+        b.Property(l => l.Mailbox).HasMaxLength(100);
+        b.Property(l => l.Holder).HasMaxLength(100);
     }
 }

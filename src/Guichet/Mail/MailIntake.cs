@@ -78,34 +78,82 @@ public sealed partial class MailIntake(GuichetDbContext db, TicketService ticket
 
     public async Task ProcessAsync(InboundMessage message, CancellationToken ct, bool retry = false, long? groupId = null)
     {
-        if (message.Status is InboundStatus.Processed or InboundStatus.Ignored || message.Status == InboundStatus.Failed && !retry)
+        if (!Processable(message.Status, retry))
         {
             return;
         }
 
+        var current = message;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await ProcessCoreAsync(current, groupId, ct);
+                if (ReferenceEquals(current, message))
+                {
+                    return;
+                }
+
+                break;
+            }
+            catch (DbUpdateConcurrencyException)
+            {
+                // Another processor (a channel, the background one, another node) handled it meanwhile; its change stands
+                // and ours was rolled back whole.
+                break;
+            }
+            catch (DbUpdateException) when (attempt == 1)
+            {
+                // Another processor created a row we also needed first (a new sender's person, a thread's Message-ID):
+                // once more, from what is committed now.
+                db.ChangeTracker.Clear();
+                current = await db.Set<InboundMessage>().FindAsync([message.Id], ct);
+                if (current is null || !Processable(current.Status, retry))
+                {
+                    break;
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogFailed(log, ex, message.Id);
+                await MarkFailedAsync(message.Id, ex.GetType().Name + ": " + ex.Message, retry, ct);
+                break;
+            }
+        }
+
+        // The caller reads the outcome on its own instance.
+        db.ChangeTracker.Clear();
+        if (await db.Set<InboundMessage>().AsNoTracking().FirstOrDefaultAsync(m => m.Id == message.Id, ct) is { } outcome)
+        {
+            message.Status = outcome.Status;
+            message.Reason = outcome.Reason;
+            message.ProcessedAt = outcome.ProcessedAt;
+            message.TicketId = outcome.TicketId;
+            message.InteractionId = outcome.InteractionId;
+        }
+    }
+
+    private static bool Processable(InboundStatus status, bool retry) => status == InboundStatus.Received || retry && status == InboundStatus.Failed;
+
+    private async Task MarkFailedAsync(long id, string reason, bool retry, CancellationToken ct)
+    {
+        db.ChangeTracker.Clear();
+        var fresh = await db.Set<InboundMessage>().FindAsync([id], ct);
+        if (fresh is null || !Processable(fresh.Status, retry))
+        {
+            return;
+        }
+
+        fresh.Status = InboundStatus.Failed;
+        fresh.Reason = Reason(reason);
+        fresh.ProcessedAt = clock.GetUtcNow();
         try
         {
-            await ProcessCoreAsync(message, groupId, ct);
+            await db.SaveChangesAsync(ct);
         }
         catch (DbUpdateConcurrencyException)
         {
-            // Someone else processed it meanwhile; their change stands and ours was rolled back whole.
-            db.ChangeTracker.Clear();
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            LogFailed(log, ex, message.Id);
-            db.ChangeTracker.Clear();
-            var fresh = await db.Set<InboundMessage>().FindAsync([message.Id], ct);
-            if (fresh is not null && fresh.Status != InboundStatus.Processed)
-            {
-                fresh.Status = InboundStatus.Failed;
-                fresh.Reason = Reason(ex.GetType().Name + ": " + ex.Message);
-                fresh.ProcessedAt = clock.GetUtcNow();
-                await db.SaveChangesAsync(ct);
-                message.Status = fresh.Status;
-                message.Reason = fresh.Reason;
-            }
+            // processed by someone else in the meantime: that outcome stands
         }
     }
 
@@ -190,7 +238,7 @@ public sealed partial class MailIntake(GuichetDbContext db, TicketService ticket
         if (ticket is not null)
         {
             notes.Insert(0, "threaded by " + matched);
-            message.Pending = new PendingMail(string.Join("; ", notes), cc, ids, Automatic: false);
+            message.Pending = new PendingMail(string.Join("; ", notes), cc, ids, Automatic: false, mail.Html);
             var actor = await ActorForAsync(person, ct);
             var (_, violation) = await tickets.ReplyAsync(ticket, actor, mail.Text.Trim(), Channel.Email, ct);
             if (violation is not null)
@@ -203,7 +251,7 @@ public sealed partial class MailIntake(GuichetDbContext db, TicketService ticket
         }
 
         notes.Insert(0, "new ticket (" + matched + ")");
-        message.Pending = new PendingMail(string.Join("; ", notes), cc, ids, Automatic: false);
+        message.Pending = new PendingMail(string.Join("; ", notes), cc, ids, Automatic: false, mail.Html);
         var subject = string.IsNullOrWhiteSpace(mail.Subject) ? "(no subject)" : Short(mail.Subject);
         var request = new NewTicket(subject, mail.Text.Trim(), new RequesterRef(person.Id),
             Channel.Email, GroupId: groupId ?? await GroupForAsync(message, mail, ct), Mailbox: message.SourceName);

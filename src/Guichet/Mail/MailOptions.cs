@@ -26,9 +26,21 @@ public sealed class MailOptions
 
     public SmtpListenerOptions Smtp { get; set; } = new();
 
+    /// <summary>Between two polls when the server has no IDLE; also the longest IDLE before it is renewed.</summary>
     public int ImapPollSeconds { get; set; } = 60;
 
+    /// <summary>Use IMAP IDLE when the server offers it (new mail is fetched as it arrives); off: poll.</summary>
+    public bool ImapIdle { get; set; } = true;
+
     public bool ImapEnabled { get; set; } = true;
+
+    /// <summary>The background processing of stored mail (what the SMTP listener and <c>mail-in --queue</c> accept).</summary>
+    public bool InboundWorkerEnabled { get; set; } = true;
+
+    /// <summary>How often it looks for stored mail nobody signalled (stored by another node, or before a restart).</summary>
+    public int InboundPollSeconds { get; set; } = 30;
+
+    public int InboundBatchSize { get; set; } = 100;
 }
 
 public sealed class MailboxConfig
@@ -40,6 +52,9 @@ public sealed class MailboxConfig
     public string User { get; set; } = "";
     public string Secret { get; set; } = "";
     public string Folder { get; set; } = "INBOX";
+
+    /// <summary>Move each message here once processed (created when missing); empty keeps it in <see cref="Folder"/>, flagged seen.</summary>
+    public string? ProcessedFolder { get; set; }
     public long? GroupId { get; set; }
 }
 
@@ -66,4 +81,8 @@ public sealed class OutboundSmtpOptions
     public int MaxAttempts { get; set; } = 8;
     public int PollSeconds { get; set; } = 10;
     public bool WorkerEnabled { get; set; } = true;
+
+    /// <summary>How many messages a node claims at once, and for how long (another node takes them over after that).</summary>
+    public int BatchSize { get; set; } = 100;
+    public int LeaseSeconds { get; set; } = 300;
 }

@@ -72,6 +72,7 @@ internal sealed class MailSaveInterceptor(IOptions<MailOptions> options, TimePro
             if (interaction is not null)
             {
                 interaction.Detail = Cut(interaction.Detail is null ? pending.Note : interaction.Detail + " | " + pending.Note, 4000);
+                interaction.HtmlBody = pending.SanitizedHtml; // MailReader sanitized it: the only HTML that reaches an interaction
             }
 
             foreach (var id in pending.MessageIds)

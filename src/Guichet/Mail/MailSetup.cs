@@ -12,6 +12,8 @@ public static class MailSetup
         services.AddSingleton<MailLinks>();
         services.AddSingleton<IInterceptor, MailSaveInterceptor>();
         services.AddScoped<MailIntake>();
+        services.AddSingleton<InboundProcessor>();
+        services.AddHostedService(sp => sp.GetRequiredService<InboundProcessor>());
         services.AddSingleton<OutboxWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<OutboxWorker>());
         services.AddSingleton<SmtpListener>();

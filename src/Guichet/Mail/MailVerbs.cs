@@ -6,12 +6,15 @@ using Microsoft.Extensions.Options;
 
 namespace Guichet.Mail;
 
-/// <summary><c>mail-in [--mailbox NAME | --recipient ADDR]</c>: one message on stdin, stored then processed (for an MTA's pipe).</summary>
+/// <summary>
+/// <c>mail-in [--mailbox NAME | --recipient ADDR] [--queue]</c>: one message on stdin, stored then processed (for an MTA's pipe).
+/// With <c>--queue</c> it only stores: the running Guichet's background processor makes the ticket (the fast path for busy MTAs).
+/// </summary>
 internal sealed class MailInVerb : Verb
 {
     public override string Name => "mail-in";
 
-    public override string Usage => "mail-in [--mailbox NAME | --recipient ADDRESS] [--dir FOLDER] < message.eml";
+    public override string Usage => "mail-in [--mailbox NAME | --recipient ADDRESS] [--queue] [--dir FOLDER] < message.eml";
 
     public override async Task<int> RunAsync(IServiceProvider services, string[] args, TextWriter stdout, TextWriter stderr)
     {
@@ -35,7 +38,11 @@ internal sealed class MailInVerb : Verb
             await using var scope = services.CreateAsyncScope();
             var intake = scope.ServiceProvider.GetRequiredService<MailIntake>();
             var (message, duplicate) = await intake.StoreAsync(input.ToArray(), MailSource.Pipe, source.ToLowerInvariant(), CancellationToken.None);
-            await intake.ProcessAsync(message, CancellationToken.None);
+            if (!args.Contains("--queue"))
+            {
+                await intake.ProcessAsync(message, CancellationToken.None);
+            }
+
             await stdout.WriteLineAsync($"{message.Id} {message.Status}{(duplicate ? " (duplicate)" : "")}{(message.Reason is { } r ? ": " + r : "")}");
             return 0;
         }

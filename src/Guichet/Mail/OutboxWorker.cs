@@ -35,7 +35,7 @@ public sealed partial class OutboxWorker(IServiceScopeFactory scopes, TimeProvid
         while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
-    /// <summary>One pass: sends every pending message that is due. Returns how many were sent.</summary>
+    /// <summary>One pass: claims the pending messages that are due (up to a batch), sends them. Returns how many were sent.</summary>
     public async Task<int> SendDueAsync(CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(Smtp.Host))
@@ -46,8 +46,7 @@ public sealed partial class OutboxWorker(IServiceScopeFactory scopes, TimeProvid
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<GuichetDbContext>();
         var now = clock.GetUtcNow();
-        var due = await db.Set<OutboxMessage>().Include(m => m.Ticket).Where(m => m.Status == OutboxStatus.Pending && m.NextAttemptAt <= now)
-            .OrderBy(m => m.Id).Take(100).ToListAsync(ct);
+        var due = await ClaimAsync(db, now, ct);
         if (due.Count == 0)
         {
             return 0;
@@ -81,6 +80,7 @@ public sealed partial class OutboxWorker(IServiceScopeFactory scopes, TimeProvid
                 await client.SendAsync(ToMime(message), ct);
                 message.Status = OutboxStatus.Sent;
                 message.SentAt = clock.GetUtcNow();
+                message.LeasedUntil = null;
                 message.Attempts++;
                 message.LastError = null;
                 sent++;
@@ -98,10 +98,39 @@ public sealed partial class OutboxWorker(IServiceScopeFactory scopes, TimeProvid
         return sent;
     }
 
+    /// <summary>
+    /// Several nodes share the outbox: a node takes a message by setting its lease in one conditional UPDATE, which only one
+    /// node can win (PostgreSQL re-checks the condition on the row it waited for; SQLite has a single writer). Unlike
+    /// FOR UPDATE SKIP LOCKED it holds no transaction open during the SMTP conversation, works the same on both providers,
+    /// and a node that dies mid-batch only delays its messages until the lease ends.
+    /// </summary>
+    private async Task<List<OutboxMessage>> ClaimAsync(GuichetDbContext db, DateTimeOffset now, CancellationToken ct)
+    {
+        var messages = db.Set<OutboxMessage>();
+        var candidates = await messages.Where(m => m.Status == OutboxStatus.Pending && m.NextAttemptAt <= now && (m.LeasedUntil == null || m.LeasedUntil < now))
+            .OrderBy(m => m.Id).Select(m => m.Id).Take(Math.Max(1, Smtp.BatchSize)).ToListAsync(ct);
+        if (candidates.Count == 0)
+        {
+            return [];
+        }
+
+        var claim = $"{Node}/{Guid.NewGuid():N}";
+        var until = now + TimeSpan.FromSeconds(Math.Max(30, Smtp.LeaseSeconds));
+        var won = await messages
+            .Where(m => candidates.Contains(m.Id) && m.Status == OutboxStatus.Pending && (m.LeasedUntil == null || m.LeasedUntil < now))
+            .ExecuteUpdateAsync(u => u.SetProperty(m => m.LeasedBy, claim).SetProperty(m => m.LeasedUntil, until), ct);
+        return won == 0 ? [] : await messages.Include(m => m.Ticket).Where(m => m.LeasedBy == claim).OrderBy(m => m.Id).ToListAsync(ct);
+    }
+
+    /// <summary>This node's name in <see cref="OutboxMessage.LeasedBy"/>: host and process, for an admin reading the table.</summary>
+    private static readonly string Node = $"{(Environment.MachineName.Length > 40 ? Environment.MachineName[..40] : Environment.MachineName)}:{Environment.ProcessId}";
+
     private void Failed(OutboxMessage message, Exception ex, DateTimeOffset now)
     {
+        message.LeasedUntil = null;
         message.Attempts++;
-        message.LastError = ex.GetType().Name + ": " + (ex.Message.Length > 900 ? ex.Message[..900] : ex.Message);
+        var text = ex is SmtpCommandException command ? $"{(int)command.StatusCode} {command.Message}" : ex.Message;
+        message.LastError = ex.GetType().Name + ": " + (text.Length > 900 ? text[..900] : text);
         if (message.Attempts >= Smtp.MaxAttempts)
         {
             message.Status = OutboxStatus.Failed;

@@ -10,10 +10,12 @@ using SmtpServer.Storage;
 namespace Guichet.Mail;
 
 /// <summary>
-/// The inbound SMTP listener: accepts mail for the configured addresses only (others get 550), stores it raw, then
-/// processes it. When it cannot store, it answers 451 so that the sending server keeps the message and retries.
+/// The inbound SMTP listener: accepts mail for the configured addresses only (others get 550), stores it raw and answers
+/// 250 once it is committed; <see cref="InboundProcessor"/> turns it into a ticket in the background. When it cannot
+/// store, it answers 451 so that the sending server keeps the message and retries.
 /// </summary>
-public sealed partial class SmtpListener(IServiceScopeFactory scopes, IOptions<MailOptions> options, DatabaseInfo database, ILogger<SmtpListener> log)
+public sealed partial class SmtpListener(IServiceScopeFactory scopes, IOptions<MailOptions> options, DatabaseInfo database, InboundProcessor processor,
+    ILogger<SmtpListener> log)
     : BackgroundService
 {
     private readonly TaskCompletionSource<int> _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -38,8 +40,9 @@ public sealed partial class SmtpListener(IServiceScopeFactory scopes, IOptions<M
         var services = new SmtpServer.ComponentModel.ServiceProvider();
         // SQLite has one writer: sessions queue here rather than spin on its busy timeout.
         using var writers = new SemaphoreSlim(database.Provider == DatabaseProvider.Sqlite ? 1 : Environment.ProcessorCount);
-        services.Add(new Store(scopes, writers, log));
+        services.Add(new Store(scopes, writers, processor, log));
         services.Add(new Recipients(options));
+        services.Add((SmtpServer.Net.IEndpointListenerFactory)new NoDelayListenerFactory());
         var server = new SmtpServer.SmtpServer(serverOptions, services);
         var running = server.StartAsync(stoppingToken);
         _started.TrySetResult(o.Port);
@@ -60,29 +63,30 @@ public sealed partial class SmtpListener(IServiceScopeFactory scopes, IOptions<M
             Task.FromResult(options.Value.Addresses.ContainsKey(to.AsAddress()));
     }
 
-    private sealed class Store(IServiceScopeFactory scopes, SemaphoreSlim writers, ILogger log) : MessageStore
+    private sealed class Store(IServiceScopeFactory scopes, SemaphoreSlim writers, InboundProcessor processor, ILogger log) : MessageStore
     {
         public override async Task<SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer,
             CancellationToken cancellationToken)
         {
             var recipient = transaction.To.Select(t => t.AsAddress()).FirstOrDefault() ?? "";
-            InboundMessage stored;
             await writers.WaitAsync(cancellationToken);
-            using var release = new Release(writers);
-            await using var scope = scopes.CreateAsyncScope();
-            var intake = scope.ServiceProvider.GetRequiredService<MailIntake>();
-            try
+            using (new Release(writers))
             {
-                (stored, _) = await intake.StoreAsync(buffer.ToArray(), MailSource.Smtp, recipient.ToLowerInvariant(), cancellationToken);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                LogStoreFailed(log, ex);
-                return new SmtpResponse(SmtpReplyCode.Aborted, "4.3.0 Cannot store the message now, try again later");
+                await using var scope = scopes.CreateAsyncScope();
+                try
+                {
+                    await scope.ServiceProvider.GetRequiredService<MailIntake>()
+                        .StoreAsync(buffer.ToArray(), MailSource.Smtp, recipient.ToLowerInvariant(), cancellationToken);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    LogStoreFailed(log, ex);
+                    return new SmtpResponse(SmtpReplyCode.Aborted, "4.3.0 Cannot store the message now, try again later");
+                }
             }
 
-            // Stored is what the sender needs to know; processing failures are kept on the message for an admin.
-            await intake.ProcessAsync(stored, cancellationToken);
+            // Stored is what the sender needs to know; processing (and its failures, kept for an admin) comes after.
+            processor.Signal();
             return SmtpResponse.Ok;
         }
     }

@@ -28,6 +28,9 @@ public sealed class Interaction
     public TicketEvent? Event { get; internal set; }
     public string? Body { get; internal set; }
 
+    /// <summary>The HTML of a mail, sanitized at intake (never stored unsanitized); null for everything else.</summary>
+    public string? HtmlBody { get; internal set; }
+
     /// <summary>The value before and after a change, as it read at that moment.</summary>
     public string? From { get; internal set; }
     public string? To { get; internal set; }

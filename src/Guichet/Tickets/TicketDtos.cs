@@ -45,6 +45,6 @@ public sealed record CallDto(CallDirection Direction, int DurationSeconds);
 
 public sealed record TimelineEntry(
     long Id, long TicketId, DateTimeOffset CreatedAt, InteractionKind Kind, Visibility Visibility, TicketEvent? Event, AuthorDto Author,
-    Channel? Channel, string? Body, string? From, string? To, string? Detail, CallDto? Call);
+    Channel? Channel, string? Body, string? From, string? To, string? Detail, CallDto? Call, string? Html = null);
 
 public sealed record InteractionCreated(TicketDto Ticket, TimelineEntry Interaction);

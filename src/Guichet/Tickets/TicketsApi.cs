@@ -462,5 +462,5 @@ public static class TicketsApi
             i.Id, i.TicketId, i.CreatedAt, i.Kind, i.Visibility, i.Event,
             new AuthorDto(i.AuthorRole, i.AuthorPersonId, db.People.Where(p => p.Id == i.AuthorPersonId).Select(p => p.Name).FirstOrDefault()),
             i.Channel, i.Body, i.From, i.To, i.Detail,
-            i.CallDirection == null ? null : new CallDto(i.CallDirection.Value, i.CallDurationSeconds ?? 0)));
+            i.CallDirection == null ? null : new CallDto(i.CallDirection.Value, i.CallDurationSeconds ?? 0), i.HtmlBody));
 }

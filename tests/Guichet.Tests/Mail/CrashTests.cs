@@ -31,7 +31,7 @@ public sealed class CrashTests
 
         var first = Start(database, folder);
         var watch = Stopwatch.StartNew();
-        while (await CountAsync(database, """SELECT COUNT(*) FROM "InboundMessages" WHERE "Status" = 'Processed'""") < 150 && watch.Elapsed < TimeSpan.FromMinutes(2))
+        while (await CountAsync(database, """SELECT COUNT(*) FROM "InboundMessages" WHERE "Status" = 'Processed'""") < 150 && watch.Elapsed < TimeSpan.FromMinutes(5))
         {
             await Task.Delay(50);
         }

@@ -185,4 +185,158 @@ public sealed class ImapTests(MailApp app, Dovecot dovecot) : IClassFixture<Mail
         Assert.Equal(ticketsBefore, await app.WithDbAsync(db => db.Tickets.CountAsync()));
         await client.DisconnectAsync(true);
     }
+
+    [Fact]
+    public async Task A_mailbox_lease_lets_one_node_poll_and_passes_to_another_once_it_expires()
+    {
+        var name = "lease-" + Guid.NewGuid().ToString("N")[..8];
+        var first = app.Services.GetRequiredService<ImapPoller>();
+        var second = ActivatorUtilities.CreateInstance<ImapPoller>(app.Services);
+        Assert.True(await first.TryLeaseAsync(name, CancellationToken.None));
+        Assert.True(await first.TryLeaseAsync(name, CancellationToken.None)); // renewed
+        Assert.False(await second.TryLeaseAsync(name, CancellationToken.None));
+        Assert.Null(await second.PollAsync(new MailboxConfig { Name = name, Host = dovecot.Host, Port = dovecot.Port, Tls = "None" }, CancellationToken.None));
+
+        // The first node stopped renewing (it died): after the lease time the other one takes over.
+        app.Clock.Advance(TimeSpan.FromMinutes(6));
+        Assert.True(await second.TryLeaseAsync(name, CancellationToken.None));
+        Assert.False(await first.TryLeaseAsync(name, CancellationToken.None));
+
+        // A node that stops gives its mailboxes up at once.
+        await second.ReleaseAsync(name);
+        Assert.True(await first.TryLeaseAsync(name, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task With_IDLE_new_mail_is_fetched_as_it_arrives_and_moved_to_the_processed_folder_after_commit()
+    {
+        var folderName = "I" + Guid.NewGuid().ToString("N")[..8];
+        using var client = await dovecot.ConnectAsync();
+        var folder = (await client.GetFolder(client.PersonalNamespaces[0]).CreateAsync(folderName, true))!;
+        var watching = new WatchingApp(dovecot, folderName, idle: true);
+        try
+        {
+            await watching.InitializeAsync();
+            var start = watching.Clock.GetUtcNow();
+            var first = await AppendAsync(folder, "IDLE 1");
+            await WaitProcessedAsync(watching, first);
+
+            // The watcher is back in IDLE; the poll interval is an hour and the clock never moves: only IDLE can bring this one.
+            await Task.Delay(300);
+            var second = await AppendAsync(folder, "IDLE 2");
+            var stored = await WaitProcessedAsync(watching, second);
+            Assert.Equal(start, watching.Clock.GetUtcNow());
+            Assert.Equal(app.L1Bis, (await watching.TicketAsync(stored.TicketId!.Value)).GroupId);
+
+            // Moved, flagged seen, once processed; the folder it came from is empty.
+            await WaitAsync(async () =>
+            {
+                await folder.OpenAsync(FolderAccess.ReadOnly);
+                var left = folder.Count;
+                await folder.CloseAsync();
+                return left == 0;
+            });
+            var done = await client.GetFolderAsync(folderName + "-done");
+            await done.OpenAsync(FolderAccess.ReadOnly);
+            var moved = await done.FetchAsync(0, -1, MessageSummaryItems.Envelope | MessageSummaryItems.Flags);
+            Assert.Equal(new[] { first, second }.Order(StringComparer.Ordinal), moved.Select(m => m.Envelope!.MessageId).Order(StringComparer.Ordinal));
+            Assert.All(moved, m => Assert.True(m.Flags!.Value.HasFlag(MessageFlags.Seen)));
+            await done.CloseAsync();
+
+            // Its lease keeps another node off the mailbox.
+            var other = ActivatorUtilities.CreateInstance<ImapPoller>(watching.Services);
+            Assert.False(await other.TryLeaseAsync(WatchingApp.MailboxName, CancellationToken.None));
+        }
+        finally
+        {
+            await ((IAsyncLifetime)watching).DisposeAsync();
+        }
+
+        await client.DisconnectAsync(true);
+    }
+
+    [Fact]
+    public async Task Without_IDLE_the_watcher_falls_back_to_polling_every_interval()
+    {
+        var folderName = "P" + Guid.NewGuid().ToString("N")[..8];
+        using var client = await dovecot.ConnectAsync();
+        var folder = (await client.GetFolder(client.PersonalNamespaces[0]).CreateAsync(folderName, true))!;
+        var first = await AppendAsync(folder, "Poll 1");
+        var watching = new WatchingApp(dovecot, folderName, idle: false);
+        try
+        {
+            await watching.InitializeAsync();
+            await WaitProcessedAsync(watching, first);
+
+            var second = await AppendAsync(folder, "Poll 2");
+            await Task.Delay(1500);
+            Assert.Null(await watching.WithDbAsync(db => db.Set<InboundMessage>().FirstOrDefaultAsync(m => m.MessageId == second)));
+
+            watching.Clock.Advance(TimeSpan.FromHours(1));
+            await WaitProcessedAsync(watching, second);
+        }
+        finally
+        {
+            await ((IAsyncLifetime)watching).DisposeAsync();
+        }
+
+        await client.DisconnectAsync(true);
+    }
+
+    private static async Task<string> AppendAsync(IMailFolder folder, string subject)
+    {
+        var message = MimeMessage.Load(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(MailApp.Message("watched@home.test", subject, "Body."))));
+        await folder.AppendAsync(message);
+        return message.MessageId!;
+    }
+
+    private static async Task<InboundMessage> WaitProcessedAsync(MailApp on, string messageId)
+    {
+        InboundMessage? stored = null;
+        await WaitAsync(async () =>
+        {
+            stored = await on.WithDbAsync(db => db.Set<InboundMessage>().AsNoTracking().FirstOrDefaultAsync(m => m.MessageId == messageId));
+            return stored?.Status == InboundStatus.Processed;
+        });
+        return stored!;
+    }
+
+    private static async Task WaitAsync(Func<Task<bool>> condition)
+    {
+        var watch = Stopwatch.StartNew();
+        while (!await condition())
+        {
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(20), "not done after 20 s of real time");
+            await Task.Delay(100);
+        }
+    }
+}
+
+/// <summary>The mail desk watching one Dovecot folder on its own (IDLE or polling), polling every hour of a clock that does not move.</summary>
+public sealed class WatchingApp(Dovecot dovecot, string folder, bool idle) : MailApp
+{
+    public const string MailboxName = "watched";
+
+    protected override IDictionary<string, string?> MailSettings => new Dictionary<string, string?>
+    {
+        ["Mail:ImapEnabled"] = "true",
+        ["Mail:ImapIdle"] = idle ? "true" : "false",
+        ["Mail:ImapPollSeconds"] = "3600",
+        ["Mail:Mailboxes:0:Name"] = MailboxName,
+        ["Mail:Mailboxes:0:Host"] = dovecot.Host,
+        ["Mail:Mailboxes:0:Port"] = dovecot.Port.ToString(CultureInfo.InvariantCulture),
+        ["Mail:Mailboxes:0:Tls"] = "None",
+        ["Mail:Mailboxes:0:User"] = dovecot.User,
+        ["Mail:Mailboxes:0:Secret"] = dovecot.Password,
+        ["Mail:Mailboxes:0:Folder"] = folder,
+        ["Mail:Mailboxes:0:ProcessedFolder"] = folder + "-done",
+    };
+
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+
+        // The group is known once the desk exists; the watcher reads the options on each message.
+        Options.Mailboxes[0].GroupId = L1Bis;
+    }
 }

@@ -25,6 +25,7 @@ public class MailApp : DeskApp
             {
                 ["Mail:DefaultFrom"] = From,
                 ["Mail:ImapEnabled"] = "false",
+                ["Mail:InboundWorkerEnabled"] = "false",
                 ["Mail:Smtp:Outbound:WorkerEnabled"] = "false",
                 ["Mail:MaxAttachmentBytes"] = "4096",
                 ["Mail:MaxAutoRepliesPerSenderPerDay"] = "50",

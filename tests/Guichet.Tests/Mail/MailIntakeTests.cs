@@ -5,6 +5,7 @@ using System.Net.Http.Json;
 using Guichet.Tests.Infrastructure;
 using Guichet.Tickets;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using static Guichet.Tests.Infrastructure.DeskApp;
 using static Guichet.Tests.Mail.MailApp;
 
@@ -136,20 +137,136 @@ public sealed class MailIntakeTests(MailApp app) : IClassFixture<MailApp>
     }
 
     [Fact]
-    public async Task The_signed_link_of_the_solution_mail_confirms_without_signing_in()
+    public async Task The_signed_link_of_the_solution_mail_confirms_without_signing_in_and_answers_a_page_in_the_requesters_language()
     {
         var agent = await app.ClientForAsync(L1Agent);
         var ticket = await OpenTicketAsync(agent, "Keyboard", requester: Alice);
         await ActAsync(agent, ticket.Id, "resolve", new { solution = "New keyboard." });
-        var body = (await app.OutboxAsync(ticket.Id)).Single(m => m.Kind == "resolved").Body;
-        var confirm = body.Split('\n').Select(l => l.Trim()).First(l => l.Contains("respond?token=", StringComparison.Ordinal) && l.Contains("http", StringComparison.Ordinal));
-        var url = confirm[confirm.IndexOf("/api/", StringComparison.Ordinal)..];
-
         var anonymous = app.CreateClient();
-        await anonymous.GetAsync("/api/v1/mail/respond?token=forged").ExpectAsync(HttpStatusCode.NotFound);
-        await anonymous.GetAsync(url).ExpectAsync(HttpStatusCode.OK);
+        anonymous.DefaultRequestHeaders.AcceptLanguage.ParseAdd("fr-FR");
+
+        var forged = await anonymous.GetAsync("/api/v1/mail/respond?token=forged").ExpectAsync(HttpStatusCode.NotFound);
+        Assert.Equal("text/html", forged.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("Ce lien n'est pas valide", WebUtility.HtmlDecode(await forged.Content.ReadAsStringAsync()));
+
+        // Alice reads English: the page follows her, not the browser.
+        var page = await anonymous.GetAsync(await LinkAsync(ticket.Id, "resolved", 0)).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("no-store", page.Headers.CacheControl?.ToString());
+        var html = await page.Content.ReadAsStringAsync();
+        Assert.StartsWith("<!DOCTYPE html>", html);
+        Assert.Contains("<html lang=\"en\">", html);
+        Assert.Contains($"Ticket {ticket.Number} is now closed", html);
+        Assert.Contains($"href=\"/portal/tickets/{ticket.Number}\"", html);
         Assert.Equal(TicketStatus.Closed, (await app.TicketAsync(ticket.Id)).Status);
         Assert.Contains(await app.OutboxAsync(ticket.Id), m => m.Kind == "closed");
+
+        // The same link again changes nothing, and says so.
+        var again = await (await anonymous.GetAsync(await LinkAsync(ticket.Id, "resolved", 0)).ExpectAsync(HttpStatusCode.OK)).Content.ReadAsStringAsync();
+        Assert.Contains($"Nothing was changed: ticket {ticket.Number} is closed.", again);
+    }
+
+    [Fact]
+    public async Task The_not_solved_link_reopens_and_speaks_French_to_a_French_requester_with_every_value_encoded()
+    {
+        var agent = await app.ClientForAsync(L1Agent);
+        var ticket = await OpenTicketAsync(agent, "<script>alert(1)</script>", requester: Erin);
+        await ActAsync(agent, ticket.Id, "resolve", new { solution = "Redémarrez." });
+        var anonymous = app.CreateClient();
+        anonymous.DefaultRequestHeaders.AcceptLanguage.ParseAdd("en-US");
+
+        var html = await (await anonymous.GetAsync(await LinkAsync(ticket.Id, "resolved", 1)).ExpectAsync(HttpStatusCode.OK)).Content.ReadAsStringAsync();
+        Assert.Contains("<html lang=\"fr\">", html);
+        Assert.Contains($"Le ticket {ticket.Number} est rouvert.", WebUtility.HtmlDecode(html));
+        Assert.Contains($"Voir le ticket {ticket.Number}", html);
+        Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(TicketStatus.Open, (await app.TicketAsync(ticket.Id)).Status);
+    }
+
+    [Fact]
+    public async Task The_HTML_of_a_mail_is_kept_sanitized_on_its_interaction_and_shown_in_the_timeline()
+    {
+        var raw = "From: erin@home.test\r\nTo: support@desk.test\r\nSubject: Rich mail\r\nMessage-ID: <" + NewId() + ">\r\nMIME-Version: 1.0\r\n"
+            + "Content-Type: multipart/alternative; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nThe screen is black.\r\n"
+            + "--b\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>The screen is <b>black</b>.</p><script>steal()</script>"
+            + "<img src=x onerror=\"steal()\"><a href=\"javascript:steal()\">link</a>\r\n--b--\r\n";
+        var inbound = await app.IngestAsync(raw);
+        var agent = await app.ClientForAsync(L1Agent);
+        var timeline = await TimelineAsync(agent, inbound.TicketId!.Value);
+        var created = timeline.Single(e => e.Id == inbound.InteractionId);
+        Assert.NotNull(created.Html);
+        Assert.Contains("<b>black</b>", created.Html);
+        Assert.DoesNotContain("script", created.Html, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("onerror", created.Html, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("javascript:", created.Html, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal("The screen is black.", (await app.TicketAsync(inbound.TicketId!.Value)).Description);
+
+        // A plain-text reply has no HTML; entries that are not mail have none either.
+        var reply = await app.IngestAsync(Message("erin@home.test", "Re: Rich mail", "Still black.", inReplyTo: inbound.MessageId));
+        timeline = await TimelineAsync(agent, inbound.TicketId!.Value);
+        Assert.Null(timeline.Single(e => e.Id == reply.InteractionId).Html);
+        Assert.All(timeline.Where(e => e.Id != inbound.InteractionId), e => Assert.Null(e.Html));
+    }
+
+    [Fact]
+    public async Task Stored_mail_waits_for_the_background_processor_which_makes_each_one_ticket_once()
+    {
+        var raws = Enumerable.Range(0, 3).Select(i => Message($"queued{i}@home.test", $"Queued {i}", "Later.")).ToList();
+        var stored = new List<long>();
+        await app.WithDbAsync(async db =>
+        {
+            foreach (var raw in raws)
+            {
+                await using var scope = app.Services.CreateAsyncScope();
+                var intake = scope.ServiceProvider.GetRequiredService<MailIntake>();
+                stored.Add((await intake.StoreAsync(Encoding.UTF8.GetBytes(raw), MailSource.Pipe, Support, CancellationToken.None)).Message.Id);
+            }
+        });
+        Assert.All(await app.WithDbAsync(db => db.Set<InboundMessage>().Where(m => stored.Contains(m.Id)).ToListAsync()),
+            m => Assert.Equal(InboundStatus.Received, m.Status));
+
+        var processor = app.Services.GetRequiredService<InboundProcessor>();
+        Assert.True(await processor.DrainAsync(CancellationToken.None) >= 3);
+        var done = await app.WithDbAsync(db => db.Set<InboundMessage>().Where(m => stored.Contains(m.Id)).ToListAsync());
+        Assert.All(done, m => Assert.Equal(InboundStatus.Processed, m.Status));
+        Assert.Equal(3, done.Select(m => m.TicketId).Distinct().Count());
+
+        // Again, or a channel re-delivering one of them: nothing more.
+        Assert.Equal(0, await processor.DrainAsync(CancellationToken.None));
+        var again = await app.IngestAsync(raws[0]);
+        Assert.Equal(done.Single(m => m.Id == stored[0]).TicketId, again.TicketId);
+        Assert.Equal(1, await app.WithDbAsync(db => db.Tickets.CountAsync(t => t.Id == again.TicketId)));
+    }
+
+    [Fact]
+    public async Task Two_processors_racing_over_the_same_new_senders_make_one_ticket_each_and_fail_none()
+    {
+        var run = Guid.NewGuid().ToString("N")[..6];
+        var stored = new List<long>();
+        for (var i = 0; i < 12; i++)
+        {
+            await using var scope = app.Services.CreateAsyncScope();
+            var raw = Encoding.UTF8.GetBytes(Message($"racer{i}.{run}@new.test", $"Race {i}", "Who creates me?"));
+            stored.Add((await scope.ServiceProvider.GetRequiredService<MailIntake>().StoreAsync(raw, MailSource.Smtp, Support, CancellationToken.None)).Message.Id);
+        }
+
+        // Two nodes' processors (or a channel and a processor) on the same messages at the same moment.
+        var first = app.Services.GetRequiredService<InboundProcessor>();
+        var second = ActivatorUtilities.CreateInstance<InboundProcessor>(app.Services);
+        await Task.WhenAll(Task.Run(() => first.DrainAsync(CancellationToken.None)), Task.Run(() => second.DrainAsync(CancellationToken.None)));
+
+        var done = await app.WithDbAsync(db => db.Set<InboundMessage>().Where(m => stored.Contains(m.Id)).ToListAsync());
+        Assert.All(done, m => Assert.Equal(InboundStatus.Processed, m.Status));
+        Assert.Equal(12, done.Select(m => m.TicketId).Distinct().Count());
+        Assert.Equal(12, await app.WithDbAsync(db => db.Tickets.CountAsync(t => t.Requester.Email.EndsWith(run + "@new.test"))));
+    }
+
+    /// <summary>The link on a line of the solution mail (0: confirm, 1: not solved), as a path.</summary>
+    private async Task<string> LinkAsync(long ticketId, string kind, int which)
+    {
+        var body = (await app.OutboxAsync(ticketId)).Single(m => m.Kind == kind).Body;
+        var line = body.Split('\n').Select(l => l.Trim()).Where(l => l.Contains("respond?token=", StringComparison.Ordinal)).ElementAt(which);
+        return line[line.IndexOf("/api/", StringComparison.Ordinal)..];
     }
 
     [Fact]

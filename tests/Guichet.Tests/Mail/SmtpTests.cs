@@ -26,13 +26,16 @@ public sealed class CaptureSmtp : IAsyncDisposable
         Port = FreePort();
         var options = new SmtpServerOptionsBuilder().ServerName("capture").Endpoint(b => b.Endpoint(new IPEndPoint(IPAddress.Loopback, Port))).Build();
         var services = new SmtpServer.ComponentModel.ServiceProvider();
-        services.Add(new Store(Messages));
+        services.Add(new Store(this));
         _running = new SmtpServer.SmtpServer(options, services).StartAsync(_stop.Token);
     }
 
     public int Port { get; }
 
     public ConcurrentQueue<MimeMessage> Messages { get; } = new();
+
+    /// <summary>While set, every message is answered 451 (a temporary failure), as a busy or broken relay does.</summary>
+    public bool Refusing { get; set; }
 
     public static int FreePort()
     {
@@ -57,12 +60,17 @@ public sealed class CaptureSmtp : IAsyncDisposable
         _stop.Dispose();
     }
 
-    private sealed class Store(ConcurrentQueue<MimeMessage> messages) : MessageStore
+    private sealed class Store(CaptureSmtp capture) : MessageStore
     {
         public override Task<SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
         {
+            if (capture.Refusing)
+            {
+                return Task.FromResult(new SmtpResponse(SmtpServer.Protocol.SmtpReplyCode.Aborted, "4.3.0 Try again later"));
+            }
+
             using var stream = new MemoryStream(buffer.ToArray());
-            messages.Enqueue(MimeMessage.Load(stream, cancellationToken));
+            capture.Messages.Enqueue(MimeMessage.Load(stream, cancellationToken));
             return Task.FromResult(SmtpResponse.Ok);
         }
     }
@@ -81,6 +89,7 @@ public sealed class SmtpApp : MailApp
         ["Mail:Smtp:Outbound:Host"] = "127.0.0.1",
         ["Mail:Smtp:Outbound:Port"] = Capture.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["Mail:Smtp:Outbound:Tls"] = "None",
+        ["Mail:InboundWorkerEnabled"] = "true",
     };
 
     public override async Task InitializeAsync()
@@ -108,9 +117,17 @@ public sealed class SmtpTests(SmtpApp app) : IClassFixture<SmtpApp>
         var message = MimeMessage.Load(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(MailApp.Message("erin@home.test", "Sent over SMTP", "Hello."))));
         await client.SendAsync(message);
 
+        // 250 means stored; the background processor makes the ticket right after (woken by the listener, the clock never moves).
         var stored = await app.WithDbAsync(db => db.Set<InboundMessage>().SingleAsync(m => m.MessageId == message.MessageId));
         Assert.Equal(MailSource.Smtp, stored.Source);
         Assert.Equal(MailApp.Support, stored.SourceName);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        while (stored.Status == InboundStatus.Received && watch.Elapsed < TimeSpan.FromSeconds(20))
+        {
+            await Task.Delay(50);
+            stored = await app.WithDbAsync(db => db.Set<InboundMessage>().AsNoTracking().SingleAsync(m => m.MessageId == message.MessageId));
+        }
+
         Assert.Equal(InboundStatus.Processed, stored.Status);
         Assert.NotNull(stored.TicketId);
 

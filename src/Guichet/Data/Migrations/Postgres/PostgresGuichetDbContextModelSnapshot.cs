@@ -527,6 +527,25 @@ namespace Guichet.Data.Migrations.Postgres
                     b.ToTable("MailThreads", (string)null);
                 });
 
+            modelBuilder.Entity("Guichet.Mail.MailboxLease", b =>
+                {
+                    b.Property<string>("Mailbox")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("Holder")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<DateTimeOffset>("Until")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Mailbox");
+
+                    b.ToTable("MailboxLeases", (string)null);
+                });
+
             modelBuilder.Entity("Guichet.Mail.MailboxSetting", b =>
                 {
                     b.Property<long>("Id")
@@ -561,6 +580,10 @@ namespace Guichet.Data.Migrations.Postgres
 
                     b.Property<int>("Port")
                         .HasColumnType("integer");
+
+                    b.Property<string>("ProcessedFolder")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
 
                     b.Property<string>("Secret")
                         .IsRequired()
@@ -626,6 +649,13 @@ namespace Guichet.Data.Migrations.Postgres
                     b.Property<string>("LastError")
                         .HasMaxLength(1000)
                         .HasColumnType("character varying(1000)");
+
+                    b.Property<string>("LeasedBy")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<DateTimeOffset?>("LeasedUntil")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("MessageId")
                         .IsRequired()
@@ -1266,6 +1296,9 @@ namespace Guichet.Data.Migrations.Postgres
                     b.Property<string>("From")
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
+
+                    b.Property<string>("HtmlBody")
+                        .HasColumnType("text");
 
                     b.Property<string>("Kind")
                         .IsRequired()

@@ -505,6 +505,25 @@ namespace Guichet.Data.Migrations.Sqlite
                     b.ToTable("MailThreads", (string)null);
                 });
 
+            modelBuilder.Entity("Guichet.Mail.MailboxLease", b =>
+                {
+                    b.Property<string>("Mailbox")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Holder")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Until")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Mailbox");
+
+                    b.ToTable("MailboxLeases", (string)null);
+                });
+
             modelBuilder.Entity("Guichet.Mail.MailboxSetting", b =>
                 {
                     b.Property<long>("Id")
@@ -537,6 +556,10 @@ namespace Guichet.Data.Migrations.Sqlite
 
                     b.Property<int>("Port")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("ProcessedFolder")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("Secret")
                         .IsRequired()
@@ -600,6 +623,13 @@ namespace Guichet.Data.Migrations.Sqlite
                     b.Property<string>("LastError")
                         .HasMaxLength(1000)
                         .HasColumnType("TEXT");
+
+                    b.Property<string>("LeasedBy")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("LeasedUntil")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("MessageId")
                         .IsRequired()
@@ -1217,6 +1247,9 @@ namespace Guichet.Data.Migrations.Sqlite
 
                     b.Property<string>("From")
                         .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("HtmlBody")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Kind")
