@@ -109,21 +109,37 @@ public sealed class DeskQueueTests(BrowserDesk desk)
     {
         var tag = "F" + Guid.NewGuid().ToString("N")[..6];
         var seeded = await SeedAsync(tag);
-        var page = await desk.PageForAsync(DeskApp.Lead, "fr");
+        // The manager sees every ticket too; the language switch is remembered on the person, so it is switched back after.
+        var page = await desk.PageForAsync(DeskApp.Manager, "fr");
         await page.GotoAsync($"/desk/queue/all?q={tag}&status=all");
-        Assert.Equal("Tous les tickets", await page.Locator("main h1").InnerTextAsync());
-        Assert.Equal(seeded.Count, await page.Locator(".queue-grid tbody tr").CountAsync());
-        await BrowserDesk.ScreenshotAsync(page, "queue-fr");
+        await page.ClickAsync(".topbar .lang-switch button");
+        await page.WaitForLoadStateAsync();
+        try
+        {
+            Assert.Equal("Tous les tickets", await page.Locator("main h1").InnerTextAsync());
+            Assert.Equal(seeded.Count, await page.Locator(".queue-grid tbody tr").CountAsync());
+            await BrowserDesk.ScreenshotAsync(page, "queue-fr");
 
-        await page.SelectOptionAsync("select[name=priority]", "P1");
-        await page.ClickAsync(".queue-filters button[type=submit]");
-        await page.WaitForURLAsync(new Regex("priority=P1"));
-        Assert.Equal(1, await page.Locator(".queue-grid tbody tr").CountAsync());
+            await page.SelectOptionAsync("select[name=priority]", "P1");
+            await page.ClickAsync(".queue-filters button[type=submit]");
+            await page.WaitForURLAsync(new Regex("priority=P1"));
+            Assert.Equal(1, await page.Locator(".queue-grid tbody tr").CountAsync());
 
-        await page.Locator("main h1").ClickAsync();
-        await page.Keyboard.PressAsync("n");
-        await page.WaitForURLAsync(new Regex($"/desk/tickets/{seeded[1].Number}\\?from="));
-        await page.Context.CloseAsync();
+            await page.Locator("main h1").ClickAsync();
+            await page.Keyboard.PressAsync("n");
+            await page.WaitForURLAsync(new Regex($"/desk/tickets/{seeded[1].Number}\\?from="));
+        }
+        finally
+        {
+            await page.GotoAsync("/desk");
+            if (await page.GetAttributeAsync("html", "lang") == "fr")
+            {
+                await page.ClickAsync(".topbar .lang-switch button");
+                await page.WaitForLoadStateAsync();
+            }
+
+            await page.Context.CloseAsync();
+        }
     }
 
     [Fact]
@@ -162,11 +178,17 @@ public sealed class DeskQueueTests(BrowserDesk desk)
     {
         var tag = "B" + Guid.NewGuid().ToString("N")[..6];
         await SeedAsync(tag);
+
+        // The front desk answers around the clock (its mode stays manual): the board lists its agents as on duty.
+        var manager = await desk.ClientForAsync(DeskApp.Manager);
+        (await manager.PutAsync($"/api/v1/groups/{desk.L1}/distribution",
+            System.Net.Http.Json.JsonContent.Create(new { mode = "Manual", alwaysOnDuty = true }))).EnsureSuccessStatusCode();
         var page = await desk.PageForAsync(DeskApp.Lead);
         await page.GotoAsync("/desk/board");
         Assert.Equal("Team board", await page.Locator("main h1").InnerTextAsync());
         await page.Locator("tr[data-group='Front desk']").WaitForAsync();
         Assert.True(await page.Locator("#board-risky + table tbody tr").CountAsync() > 0);
+        Assert.True(await page.Locator("tr[data-group='Front desk'] .agent-chip").CountAsync() >= 2);
         await BrowserDesk.ScreenshotAsync(page, "board");
         await page.Context.CloseAsync();
     }
