@@ -119,77 +119,25 @@ public static class TicketsApi
 
     private static async Task<Results<Ok<Page<TicketSummary>>, ValidationProblem>> ListAsync(TicketContext c, HttpRequest http, CancellationToken ct,
         string? status = null, long? group = null, string? assignee = null, long? requester = null, long? organization = null, string? priority = null,
-        int? level = null, string? q = null, string? cursor = null, int? limit = null, string? sort = null, bool? flagged = null)
+        int? level = null, string? q = null, string? cursor = null, int? limit = null, string? sort = null, bool? flagged = null,
+        string? category = null, string? channel = null, string? customerType = null)
     {
         var errors = new Errors();
-        var query = c.Db.Tickets.AsNoTracking().VisibleTo(await c.LoadedCallerAsync(ct));
-        if (status is not null)
+        var filter = TicketFilter.Parse(errors, status, priority, assignee, channel, customerType) with
         {
-            var statuses = new List<TicketStatus>();
-            foreach (var part in status.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-            {
-                if (part.Equals("active", StringComparison.OrdinalIgnoreCase))
-                {
-                    statuses.AddRange(TicketStatuses.Active);
-                }
-                else if (errors.Enum<TicketStatus>("status", part, out var s).Any is false && s is { } value)
-                {
-                    statuses.Add(value);
-                }
-            }
-
-            query = query.Where(t => statuses.Contains(t.Status));
-        }
-
-        if (priority is not null && errors.Enum<Priority>("priority", priority, out var p).Any is false && p is { } pr)
-        {
-            query = query.Where(t => t.Priority == pr);
-        }
-
-        if (assignee is not null)
-        {
-            if (assignee == "none")
-            {
-                query = query.Where(t => t.AssigneeId == null);
-            }
-            else if (assignee == "me")
-            {
-                var me = c.Caller.AgentId;
-                query = query.Where(t => t.AssigneeId == me);
-            }
-            else if (long.TryParse(assignee, NumberStyles.Integer, CultureInfo.InvariantCulture, out var agentId))
-            {
-                query = query.Where(t => t.AssigneeId == agentId);
-            }
-            else
-            {
-                errors.Add("assignee", "validation.assignee");
-            }
-        }
-
+            GroupId = group, RequesterId = requester, OrganizationId = organization, Level = level, Flagged = flagged, Category = category, Text = q,
+        };
         var pageSize = limit ?? 50;
         if (pageSize is < 1 or > 500)
         {
             errors.Add("limit", "validation.range", 1, 500);
         }
 
-        var oldestFirst = sort is "oldest";
-        if (sort is not (null or "newest" or "oldest"))
+        var order = TicketPaging.ParseSort(sort, errors);
+        TicketPaging.Cursor? after = null;
+        if (order is { } o && !TicketPaging.TryParseCursor(o, cursor, out after))
         {
-            errors.Add("sort", "validation.one_of", "newest, oldest");
-        }
-
-        long? after = null;
-        if (cursor is not null)
-        {
-            if (long.TryParse(cursor, NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed))
-            {
-                after = parsed;
-            }
-            else
-            {
-                errors.Add("cursor", "validation.cursor");
-            }
+            errors.Add("cursor", "validation.cursor");
         }
 
         if (errors.Any)
@@ -197,46 +145,9 @@ public static class TicketsApi
             return Problems.Invalid(errors);
         }
 
-        if (group is { } g)
-        {
-            query = query.Where(t => t.GroupId == g);
-        }
-
-        if (requester is { } rq)
-        {
-            query = query.Where(t => t.RequesterId == rq);
-        }
-
-        if (organization is { } org)
-        {
-            query = query.Where(t => t.OrganizationId == org);
-        }
-
-        if (level is { } lv)
-        {
-            query = query.Where(t => t.Level == lv);
-        }
-
-        if (flagged is { } f)
-        {
-            query = f ? query.Where(t => t.Flag != HierarchicalEscalation.None) : query.Where(t => t.Flag == HierarchicalEscalation.None);
-        }
-
-        if (!string.IsNullOrWhiteSpace(q))
-        {
-            var text = q.Trim();
-            query = query.Where(t => t.Subject.Contains(text) || t.Number == text);
-        }
-
-        if (after is { } a)
-        {
-            query = oldestFirst ? query.Where(t => t.Id > a) : query.Where(t => t.Id < a);
-        }
-
-        query = oldestFirst ? query.OrderBy(t => t.Id) : query.OrderByDescending(t => t.Id);
-        var items = await query.Take(pageSize + 1).Select(Summary).ToListAsync(ct);
-        var next = items.Count > pageSize ? items[pageSize - 1].Id.ToString(CultureInfo.InvariantCulture) : null;
-        return TypedResults.Ok(new Page<TicketSummary>(items.Take(pageSize).ToList(), next));
+        var query = filter.Apply(c.Db.Tickets.AsNoTracking().VisibleTo(await c.LoadedCallerAsync(ct)), c.Caller.AgentId);
+        var (items, next) = await TicketPaging.PageAsync(c.Db, query, order!.Value, after, pageSize, ct);
+        return TypedResults.Ok(new Page<TicketSummary>(items, next));
     }
 
     private static async Task<Results<Ok<TicketDto>, NotFound>> GetAsync(string key, TicketContext c, CancellationToken ct)
