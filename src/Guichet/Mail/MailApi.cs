@@ -49,7 +49,7 @@ public static class MailApi
         return api;
     }
 
-    private static async Task<List<InboundDto>> ListInboundAsync(InboundStatus? status, long? after, int? limit, GuichetDbContext db, CancellationToken ct)
+    internal static async Task<List<InboundDto>> ListInboundAsync(InboundStatus? status, long? after, int? limit, GuichetDbContext db, CancellationToken ct)
     {
         var query = db.Set<InboundMessage>().AsQueryable();
         if (status is { } s)
@@ -68,7 +68,7 @@ public static class MailApi
             .ToListAsync(ct);
     }
 
-    private static async Task<Results<Ok<InboundDto>, NotFound>> ReprocessAsync(long id, GuichetDbContext db, MailIntake intake, CancellationToken ct)
+    internal static async Task<Results<Ok<InboundDto>, NotFound>> ReprocessAsync(long id, GuichetDbContext db, MailIntake intake, CancellationToken ct)
     {
         var message = await db.Set<InboundMessage>().FindAsync([id], ct);
         if (message is null)
@@ -102,7 +102,7 @@ public static class MailApi
             .ToListAsync(ct);
     }
 
-    private static async Task<Results<Ok<TemplateDto>, NotFound>> GetTemplateAsync(string key, string lang, GuichetDbContext db, CancellationToken ct)
+    internal static async Task<Results<Ok<TemplateDto>, NotFound>> GetTemplateAsync(string key, string lang, GuichetDbContext db, CancellationToken ct)
     {
         if (!MailTemplates.Exists(key, lang))
         {
@@ -114,7 +114,7 @@ public static class MailApi
         return TypedResults.Ok(new TemplateDto(key, lang, subject, body, custom is not null));
     }
 
-    private static async Task<Results<Ok<TemplateDto>, NotFound, ValidationProblem>> PutTemplateAsync(string key, string lang, TemplateRequest r,
+    internal static async Task<Results<Ok<TemplateDto>, NotFound, ValidationProblem>> PutTemplateAsync(string key, string lang, TemplateRequest r,
         GuichetDbContext db, CancellationToken ct)
     {
         if (!MailTemplates.Exists(key, lang))
@@ -140,7 +140,7 @@ public static class MailApi
         return TypedResults.Ok(new TemplateDto(key, lang, template.Subject, template.Body, true));
     }
 
-    private static async Task<Results<Created<MailboxDto>, ValidationProblem>> PostMailboxAsync(MailboxRequest r, GuichetDbContext db, CancellationToken ct)
+    internal static async Task<Results<Created<MailboxDto>, ValidationProblem>> PostMailboxAsync(MailboxRequest r, GuichetDbContext db, CancellationToken ct)
     {
         var mailbox = new MailboxSetting();
         if (Apply(mailbox, r, creating: true) is { Any: true } errors)
@@ -153,7 +153,7 @@ public static class MailApi
         return TypedResults.Created($"/api/v1/mail/mailboxes/{mailbox.Id}", Dto(mailbox));
     }
 
-    private static async Task<Results<Ok<MailboxDto>, NotFound, ValidationProblem>> PutMailboxAsync(long id, MailboxRequest r, GuichetDbContext db,
+    internal static async Task<Results<Ok<MailboxDto>, NotFound, ValidationProblem>> PutMailboxAsync(long id, MailboxRequest r, GuichetDbContext db,
         CancellationToken ct)
     {
         var mailbox = await db.Set<MailboxSetting>().FindAsync([id], ct);

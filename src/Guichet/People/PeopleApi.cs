@@ -199,7 +199,7 @@ public static class PeopleApi
         return TypedResults.Created($"/api/v1/people/{person.Id}", dto);
     }
 
-    private static async Task<Results<Created<OrganizationDto>, ValidationProblem>> CreateOrganizationAsync(CreateOrganizationRequest r,
+    internal static async Task<Results<Created<OrganizationDto>, ValidationProblem>> CreateOrganizationAsync(CreateOrganizationRequest r,
         GuichetDbContext db, CancellationToken ct)
     {
         var errors = new Errors().Required("name", r.Name, 200);
@@ -229,7 +229,7 @@ public static class PeopleApi
             new OrganizationDto(organization.Id, organization.Name, organization.Domains, organization.IsVip, organization.MembersSeeAllTickets));
     }
 
-    private static async Task<Results<Created<GroupDto>, ValidationProblem>> CreateGroupAsync(CreateGroupRequest r, GuichetDbContext db, CancellationToken ct)
+    internal static async Task<Results<Created<GroupDto>, ValidationProblem>> CreateGroupAsync(CreateGroupRequest r, GuichetDbContext db, CancellationToken ct)
     {
         var errors = new Errors().Required("name", r.Name, 100);
         if (r.Level is not (1 or 2 or 3))
@@ -272,7 +272,7 @@ public static class PeopleApi
         return TypedResults.Created($"/api/v1/groups/{group.Id}", await db.Groups.AsNoTracking().Where(g => g.Id == group.Id).Select(GroupProjection).FirstAsync(ct));
     }
 
-    private static async Task<Results<Created<AgentDto>, ValidationProblem>> CreateAgentAsync(CreateAgentRequest r, GuichetDbContext db,
+    internal static async Task<Results<Created<AgentDto>, ValidationProblem>> CreateAgentAsync(CreateAgentRequest r, GuichetDbContext db,
         UserManager<Account> users, CancellationToken ct)
     {
         var errors = new Errors().Required("name", r.Name, 200).Email("email", r.Email).Enum<Role>("role", r.Role ?? "Agent", out var role);
@@ -335,7 +335,7 @@ public static class PeopleApi
         });
     }
 
-    private static async Task<Results<Created<CategoryDto>, ValidationProblem>> CreateCategoryAsync(CreateCategoryRequest r, GuichetDbContext db,
+    internal static async Task<Results<Created<CategoryDto>, ValidationProblem>> CreateCategoryAsync(CreateCategoryRequest r, GuichetDbContext db,
         TicketContext c, CancellationToken ct)
     {
         var errors = new Errors().Required("code", r.Code, 100).Required("nameEn", r.NameEn, 200).Required("nameFr", r.NameFr, 200)

@@ -98,7 +98,7 @@ public static class RoutingApi
         return api;
     }
 
-    private static async Task<Results<Created<RuleDto>, ValidationProblem, ProblemHttpResult>> CreateRuleAsync(RuleRequest r, GuichetDbContext db,
+    internal static async Task<Results<Created<RuleDto>, ValidationProblem, ProblemHttpResult>> CreateRuleAsync(RuleRequest r, GuichetDbContext db,
         TimeProvider clock, CancellationToken ct)
     {
         var errors = new Errors();
@@ -119,7 +119,7 @@ public static class RoutingApi
         return TypedResults.Created($"/api/v1/rules/{rule.Id}", ToDto(rule));
     }
 
-    private static async Task<Results<Ok<RuleDto>, NotFound, ValidationProblem, ProblemHttpResult>> UpdateRuleAsync(long id, RuleRequest r,
+    internal static async Task<Results<Ok<RuleDto>, NotFound, ValidationProblem, ProblemHttpResult>> UpdateRuleAsync(long id, RuleRequest r,
         GuichetDbContext db, TimeProvider clock, CancellationToken ct)
     {
         var rule = await db.Set<RoutingRule>().FirstOrDefaultAsync(x => x.Id == id, ct);
@@ -139,7 +139,7 @@ public static class RoutingApi
         return await SaveRulesAsync(db, ct) is { } conflict ? conflict : TypedResults.Ok(ToDto(rule));
     }
 
-    private static async Task<Results<NoContent, NotFound, ProblemHttpResult>> DeleteRuleAsync(long id, GuichetDbContext db, CancellationToken ct)
+    internal static async Task<Results<NoContent, NotFound, ProblemHttpResult>> DeleteRuleAsync(long id, GuichetDbContext db, CancellationToken ct)
     {
         var rule = await db.Set<RoutingRule>().FirstOrDefaultAsync(x => x.Id == id, ct);
         if (rule is null)
@@ -151,7 +151,7 @@ public static class RoutingApi
         return await SaveRulesAsync(db, ct) is { } conflict ? conflict : TypedResults.NoContent();
     }
 
-    private static async Task<Results<Ok<List<RuleDto>>, ValidationProblem, ProblemHttpResult>> ReorderAsync(ReorderRequest r, GuichetDbContext db,
+    internal static async Task<Results<Ok<List<RuleDto>>, ValidationProblem, ProblemHttpResult>> ReorderAsync(ReorderRequest r, GuichetDbContext db,
         CancellationToken ct)
     {
         var rules = await db.Set<RoutingRule>().ToListAsync(ct);
@@ -201,7 +201,7 @@ public static class RoutingApi
         return settings;
     }
 
-    private static async Task<Results<Ok<RuleTestResponse>, ValidationProblem>> TestAsync(RuleTestRequest r, GuichetDbContext db, TimeProvider clock,
+    internal static async Task<Results<Ok<RuleTestResponse>, ValidationProblem>> TestAsync(RuleTestRequest r, GuichetDbContext db, TimeProvider clock,
         RuleCache cache, PriorityMatrix matrix, IBusinessHours hours, Microsoft.Extensions.Options.IOptions<RoutingOptions> options, CancellationToken ct)
     {
         var errors = new Errors().Enum<Channel>("channel", r.Channel, out var channel).Enum<Severity>("impact", r.Impact, out var impact)
@@ -282,7 +282,7 @@ public static class RoutingApi
         return TypedResults.Ok(new RuleTestResponse(run.Matched, run.Changes, result));
     }
 
-    private static async Task<Results<Ok<MatrixDto>, ValidationProblem, ProblemHttpResult>> PutMatrixAsync(MatrixRequest r, GuichetDbContext db,
+    internal static async Task<Results<Ok<MatrixDto>, ValidationProblem, ProblemHttpResult>> PutMatrixAsync(MatrixRequest r, GuichetDbContext db,
         PriorityMatrix current, MatrixCache cache, CancellationToken ct)
     {
         var errors = new Errors();
@@ -335,7 +335,7 @@ public static class RoutingApi
         return TypedResults.Ok(ToDto(matrix));
     }
 
-    private static async Task<Results<Ok<DistributionDto>, NotFound, ValidationProblem>> PutDistributionAsync(long id, DistributionRequest r,
+    internal static async Task<Results<Ok<DistributionDto>, NotFound, ValidationProblem>> PutDistributionAsync(long id, DistributionRequest r,
         GuichetDbContext db, CancellationToken ct)
     {
         if (!await db.Groups.AnyAsync(g => g.Id == id, ct))
@@ -366,7 +366,7 @@ public static class RoutingApi
         return TypedResults.Ok(ToDto(distribution));
     }
 
-    private static async Task<Results<Ok<List<OnDutyAgent>>, NotFound>> OnDutyAsync(long id, GuichetDbContext db, Distributor distributor, TimeProvider clock,
+    internal static async Task<Results<Ok<List<OnDutyAgent>>, NotFound>> OnDutyAsync(long id, GuichetDbContext db, Distributor distributor, TimeProvider clock,
         CancellationToken ct)
     {
         if (!await db.Groups.AnyAsync(g => g.Id == id, ct))
@@ -380,7 +380,7 @@ public static class RoutingApi
             Availability.Available)).ToList());
     }
 
-    private static async Task<Results<Ok<RosterDto>, NotFound>> GetRosterAsync(long id, GuichetDbContext db, Caller caller, Distributor distributor,
+    internal static async Task<Results<Ok<RosterDto>, NotFound>> GetRosterAsync(long id, GuichetDbContext db, Caller caller, Distributor distributor,
         CancellationToken ct)
     {
         // An agent reads their own roster; team leads and above read everyone's. Others' answer 404, as for anything not visible.
@@ -399,7 +399,7 @@ public static class RoutingApi
         return TypedResults.Ok(new RosterDto(id, distributor.ZoneOf(agent.Person).Id, schedule.Availability, schedule.Roster, schedule.Skills));
     }
 
-    private static async Task<Results<Ok<RosterDto>, NotFound, ValidationProblem>> PutRosterAsync(long id, RosterRequest r, GuichetDbContext db,
+    internal static async Task<Results<Ok<RosterDto>, NotFound, ValidationProblem>> PutRosterAsync(long id, RosterRequest r, GuichetDbContext db,
         Distributor distributor, CancellationToken ct)
     {
         var agent = await db.Agents.AsNoTracking().Include(a => a.Person).FirstOrDefaultAsync(a => a.Id == id, ct);

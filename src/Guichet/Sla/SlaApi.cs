@@ -64,7 +64,7 @@ public static class SlaApi
 
     private static CalendarDto ToDto(SlaCalendar c) => new(c.Id, c.Name, System.Text.Json.JsonDocument.Parse(c.Definition).RootElement.Clone(), c.UpdatedAt);
 
-    private static async Task<Results<Created<CalendarDto>, Ok<CalendarDto>, NotFound, ValidationProblem>> SaveCalendarAsync(long? id, CalendarRequest r,
+    internal static async Task<Results<Created<CalendarDto>, Ok<CalendarDto>, NotFound, ValidationProblem>> SaveCalendarAsync(long? id, CalendarRequest r,
         GuichetDbContext db, SlaCatalog catalog, TimeProvider clock, CancellationToken ct)
     {
         var errors = new Errors().Required("name", r.Name, 100);
@@ -121,14 +121,20 @@ public static class SlaApi
     private static async Task<Results<Ok<CalendarDto>, NotFound, ValidationProblem>> ImportIcsAsync(long id, HttpRequest request, GuichetDbContext db,
         SlaCatalog catalog, TimeProvider clock, CancellationToken ct)
     {
+        using var reader = new StreamReader(request.Body);
+        return await ImportIcsTextAsync(id, await reader.ReadToEndAsync(ct), db, catalog, clock, ct);
+    }
+
+    /// <summary>Adds the holidays of an .ics file to a calendar; the API's upload and the admin screen's both come here.</summary>
+    internal static async Task<Results<Ok<CalendarDto>, NotFound, ValidationProblem>> ImportIcsTextAsync(long id, string text, GuichetDbContext db,
+        SlaCatalog catalog, TimeProvider clock, CancellationToken ct)
+    {
         var calendar = await db.Set<SlaCalendar>().FindAsync([id], ct);
         if (calendar is null)
         {
             return TypedResults.NotFound();
         }
 
-        using var reader = new StreamReader(request.Body);
-        var text = await reader.ReadToEndAsync(ct);
         try
         {
             var imported = ICalendarHolidays.Parse(text);
@@ -144,7 +150,7 @@ public static class SlaApi
         return TypedResults.Ok(ToDto(calendar));
     }
 
-    private static async Task<Results<NoContent, NotFound, ValidationProblem>> DeleteCalendarAsync(long id, GuichetDbContext db, SlaCatalog catalog,
+    internal static async Task<Results<NoContent, NotFound, ValidationProblem>> DeleteCalendarAsync(long id, GuichetDbContext db, SlaCatalog catalog,
         CancellationToken ct)
     {
         if (await db.Set<SlaPolicy>().AnyAsync(p => p.CalendarId == id, ct))
@@ -157,7 +163,7 @@ public static class SlaApi
         return deleted == 0 ? TypedResults.NotFound() : TypedResults.NoContent();
     }
 
-    private static async Task<Results<Created<PolicyDto>, Ok<PolicyDto>, NotFound, ValidationProblem>> SavePolicyAsync(long? id, PolicyRequest r,
+    internal static async Task<Results<Created<PolicyDto>, Ok<PolicyDto>, NotFound, ValidationProblem>> SavePolicyAsync(long? id, PolicyRequest r,
         GuichetDbContext db, SlaCatalog catalog, TimeProvider clock, CancellationToken ct)
     {
         var errors = new Errors().Required("name", r.Name, 100);
