@@ -10,6 +10,7 @@ using Guichet.Routing;
 using Guichet.Sla;
 using Guichet.Tickets;
 using Guichet.Web;
+using Guichet.Web.Knowledge;
 
 var verb = Verbs.Find(args);
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions
@@ -46,6 +47,7 @@ api.MapRoutingApi();
 api.MapKnowledgeApi();
 api.MapMailApi();
 app.MapWebUi();
+app.MapKnowledgeUi();
 
 await app.RunAsync();
 return 0;

@@ -12,7 +12,8 @@ public sealed record ArticleTicketRef(long TicketId, ArticleTicketRole Role);
 
 public sealed record ArticleDto(long Id, string Title, string Summary, string Body, string Html, string Language, Visibility Visibility,
     ArticleStatus Status, string? Category, IReadOnlyList<string> Tags, int Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
-    DateTimeOffset? PublishedAt, ArticleStats Stats, IReadOnlyList<TranslationRef> Translations, IReadOnlyList<ArticleTicketRef> Tickets);
+    DateTimeOffset? PublishedAt, ArticleStats Stats, IReadOnlyList<TranslationRef> Translations, IReadOnlyList<ArticleTicketRef> Tickets,
+    IReadOnlyList<string> Steps);
 
 public sealed record ArticleSummary(long Id, string Title, string Summary, string Language, Visibility Visibility, ArticleStatus Status,
     string? Category, IReadOnlyList<string> Tags, int Version, DateTimeOffset UpdatedAt, ArticleStats Stats);

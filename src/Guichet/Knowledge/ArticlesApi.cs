@@ -11,7 +11,7 @@ namespace Guichet.Knowledge;
 public static class ArticlesApi
 {
     public sealed record ArticleRequest(string? Title, string? Summary, string? Body, string? Language, string? Visibility, string? Category,
-        List<string>? Tags, long? TranslationOf);
+        List<string>? Tags, long? TranslationOf, List<string>? Steps = null);
 
     public sealed record FeedbackRequest(bool? Helpful);
 
@@ -44,7 +44,7 @@ public static class ArticlesApi
         return api;
     }
 
-    private static async Task<Ok<Page<ArticleSummary>>> ListAsync(GuichetDbContext db, Caller caller, CancellationToken ct, string? status = null,
+    internal static async Task<Ok<Page<ArticleSummary>>> ListAsync(GuichetDbContext db, Caller caller, CancellationToken ct, string? status = null,
         string? visibility = null, string? lang = null, string? category = null, int? limit = null)
     {
         var query = db.Set<KnowledgeArticle>().AsNoTracking().Include(a => a.Category).VisibleTo(caller);
@@ -73,7 +73,7 @@ public static class ArticlesApi
     }
 
     /// <summary>What the portal shows while a customer types a request: public articles only, matching as they type.</summary>
-    private static async Task<Ok<List<ArticleSummary>>> SuggestAsync(GuichetDbContext db, string? q, CancellationToken ct, int? limit = null)
+    internal static async Task<Ok<List<ArticleSummary>>> SuggestAsync(GuichetDbContext db, string? q, CancellationToken ct, int? limit = null)
     {
         var terms = TextAnalyzer.Terms(q).Distinct().Take(12).ToList();
         if (terms.Count == 0)
@@ -82,7 +82,7 @@ public static class ArticlesApi
         }
 
         var published = db.Set<KnowledgeArticle>().Where(a => a.Status == ArticleStatus.Published && a.Visibility == Visibility.Public);
-        var found = await (from r in SearchQueries.Match(db, terms, terms.Count > 3 ? MatchMode.Any : MatchMode.Prefix, withNotes: false)
+        var found = await (from r in SearchQueries.MatchArticles(db, terms, terms.Count > 3 ? MatchMode.Any : MatchMode.Prefix)
                            join e in db.Set<SearchEntry>() on r.Id equals e.Id
                            join a in published on e.ArticleId equals a.Id
                            orderby r.Rank
@@ -90,7 +90,7 @@ public static class ArticlesApi
         return TypedResults.Ok(found.Select(ArticleHtml.Summary).ToList());
     }
 
-    private static async Task<Results<Ok<ArticleDto>, NotFound>> GetAsync(long id, GuichetDbContext db, Caller caller, CancellationToken ct)
+    internal static async Task<Results<Ok<ArticleDto>, NotFound>> GetAsync(long id, GuichetDbContext db, Caller caller, CancellationToken ct)
     {
         if (await db.Set<KnowledgeArticle>().VisibleTo(caller).Where(a => a.Id == id)
                 .ExecuteUpdateAsync(s => s.SetProperty(a => a.Views, a => a.Views + 1), ct) == 0)
@@ -101,7 +101,7 @@ public static class ArticlesApi
         return TypedResults.Ok(await DtoAsync(db, caller, id, ct));
     }
 
-    private static async Task<Results<Created<ArticleDto>, ValidationProblem>> CreateAsync(ArticleRequest r, GuichetDbContext db, Caller caller,
+    internal static async Task<Results<Created<ArticleDto>, ValidationProblem>> CreateAsync(ArticleRequest r, GuichetDbContext db, Caller caller,
         TimeProvider clock, CancellationToken ct)
     {
         var errors = Validate(r, creating: true);
@@ -124,12 +124,14 @@ public static class ArticlesApi
             article.TranslationOf(original);
         }
 
+        article.SetSteps(r.Steps ?? []);
+
         db.Add(article);
         await db.SaveChangesAsync(ct);
         return TypedResults.Created($"/api/v1/articles/{article.Id}", await DtoAsync(db, caller, article.Id, ct));
     }
 
-    private static async Task<Results<Ok<ArticleDto>, NotFound, ValidationProblem, ProblemHttpResult>> UpdateAsync(long id, ArticleRequest r,
+    internal static async Task<Results<Ok<ArticleDto>, NotFound, ValidationProblem, ProblemHttpResult>> UpdateAsync(long id, ArticleRequest r,
         GuichetDbContext db, Caller caller, TimeProvider clock, CancellationToken ct)
     {
         var article = await db.Set<KnowledgeArticle>().Include(a => a.Category).FirstOrDefaultAsync(a => a.Id == id, ct);
@@ -152,6 +154,11 @@ public static class ArticlesApi
             article.SetVisibility(Enum.Parse<Visibility>(r.Visibility, true));
         }
 
+        if (r.Steps is not null)
+        {
+            article.SetSteps(r.Steps);
+        }
+
         try
         {
             await db.SaveChangesAsync(ct);
@@ -164,7 +171,7 @@ public static class ArticlesApi
         return TypedResults.Ok(await DtoAsync(db, caller, id, ct));
     }
 
-    private static async Task<Results<Ok<ArticleDto>, NotFound, ProblemHttpResult>> TransitionAsync(GuichetDbContext db, Caller caller, long id,
+    internal static async Task<Results<Ok<ArticleDto>, NotFound, ProblemHttpResult>> TransitionAsync(GuichetDbContext db, Caller caller, long id,
         Func<KnowledgeArticle, RuleViolation?> action, CancellationToken ct)
     {
         var article = await db.Set<KnowledgeArticle>().FirstOrDefaultAsync(a => a.Id == id, ct);
@@ -182,7 +189,7 @@ public static class ArticlesApi
         return TypedResults.Ok(await DtoAsync(db, caller, id, ct));
     }
 
-    private static async Task<Results<Ok<List<ArticleVersionSummary>>, NotFound>> VersionsAsync(long id, GuichetDbContext db, CancellationToken ct)
+    internal static async Task<Results<Ok<List<ArticleVersionSummary>>, NotFound>> VersionsAsync(long id, GuichetDbContext db, CancellationToken ct)
     {
         var versions = await db.Set<ArticleVersion>().AsNoTracking().Where(v => v.ArticleId == id).OrderBy(v => v.Number)
             .Select(v => new ArticleVersionSummary(v.Number, v.Title, v.AuthorPersonId,
@@ -191,7 +198,7 @@ public static class ArticlesApi
         return versions.Count == 0 ? TypedResults.NotFound() : TypedResults.Ok(versions);
     }
 
-    private static async Task<Results<Ok<ArticleVersionDto>, NotFound>> VersionAsync(long id, int number, GuichetDbContext db, CancellationToken ct)
+    internal static async Task<Results<Ok<ArticleVersionDto>, NotFound>> VersionAsync(long id, int number, GuichetDbContext db, CancellationToken ct)
     {
         var v = await db.Set<ArticleVersion>().AsNoTracking().FirstOrDefaultAsync(v => v.ArticleId == id && v.Number == number, ct);
         if (v is null)
@@ -203,7 +210,7 @@ public static class ArticlesApi
         return TypedResults.Ok(new ArticleVersionDto(v.Number, v.Title, v.Summary, v.Body, ArticleHtml.Render(v.Body), v.AuthorPersonId, author, v.CreatedAt));
     }
 
-    private static Task<Results<NoContent, NotFound, ValidationProblem>> FeedbackAsync(long id, FeedbackRequest r, GuichetDbContext db, Caller caller,
+    internal static Task<Results<NoContent, NotFound, ValidationProblem>> FeedbackAsync(long id, FeedbackRequest r, GuichetDbContext db, Caller caller,
         CancellationToken ct)
     {
         if (r.Helpful is not { } helpful)
@@ -217,7 +224,7 @@ public static class ArticlesApi
     }
 
     /// <summary>Usage counters are increments in the database, never read-modify-write, so concurrent votes all count.</summary>
-    private static async Task<Results<NoContent, NotFound, ValidationProblem>> CountAsync(GuichetDbContext db, Caller caller, long id,
+    internal static async Task<Results<NoContent, NotFound, ValidationProblem>> CountAsync(GuichetDbContext db, Caller caller, long id,
         Action<Microsoft.EntityFrameworkCore.Query.UpdateSettersBuilder<KnowledgeArticle>> setters, CancellationToken ct)
     {
         var updated = await db.Set<KnowledgeArticle>().VisibleTo(caller).Where(a => a.Id == id && a.Status == ArticleStatus.Published)
@@ -226,7 +233,7 @@ public static class ArticlesApi
     }
 
     /// <summary>The FAQ: public published articles of a language, by category, the most useful first.</summary>
-    private static async Task<Ok<List<FaqSection>>> FaqAsync(GuichetDbContext db, CancellationToken ct, string? lang = null)
+    internal static async Task<Ok<List<FaqSection>>> FaqAsync(GuichetDbContext db, CancellationToken ct, string? lang = null)
     {
         var language = lang is not null && Languages.IsSupported(lang) ? lang : "en";
         var articles = await db.Set<KnowledgeArticle>().AsNoTracking().Include(a => a.Category)
@@ -259,7 +266,7 @@ public static class ArticlesApi
                 .Select(l => new ArticleTicketRef(l.TicketId, l.Role)).ToListAsync(ct)
             : [];
         return new ArticleDto(a.Id, a.Title, a.Summary, a.Body, ArticleHtml.Render(a.Body), a.Language, a.Visibility, a.Status, a.Category?.Code,
-            a.Tags, a.Version, a.CreatedAt, a.UpdatedAt, a.PublishedAt, ArticleHtml.Stats(a), translations, tickets);
+            a.Tags, a.Version, a.CreatedAt, a.UpdatedAt, a.PublishedAt, ArticleHtml.Stats(a), translations, tickets, a.Steps);
     }
 
     private static Errors Validate(ArticleRequest r, bool creating)
@@ -271,6 +278,11 @@ public static class ArticlesApi
         }
 
         errors.MaxLength("summary", r.Summary, 2000).MaxLength("body", r.Body, 200_000);
+        if (r.Steps is { Count: > 50 })
+        {
+            errors.Add("steps", "validation.range", 0, 50);
+        }
+
         errors.Enum<Visibility>("visibility", r.Visibility, out _);
         if (r.Language is not null && !Languages.IsSupported(r.Language))
         {

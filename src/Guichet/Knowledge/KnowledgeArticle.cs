@@ -55,6 +55,9 @@ public sealed class KnowledgeArticle
     public long? CategoryId { get; private set; }
     public Category? Category { get; private set; }
     public List<string> Tags { get; private set; } = [];
+
+    /// <summary>A guided procedure: numbered steps an agent can send to a requester and tick off on the ticket.</summary>
+    public List<string> Steps { get; private set; } = [];
     public int Version { get; private set; }
     public DateTimeOffset CreatedAt { get; private set; }
     public DateTimeOffset UpdatedAt { get; private set; }
@@ -81,6 +84,8 @@ public sealed class KnowledgeArticle
     }
 
     public void SetVisibility(Visibility visibility) => Visibility = visibility;
+
+    public void SetSteps(IEnumerable<string> steps) => Steps = steps.Select(s => s.Trim()).Where(s => s.Length > 0).Take(50).ToList();
 
     /// <summary>Makes this article a translation of <paramref name="original"/>.</summary>
     public void TranslationOf(KnowledgeArticle original) => TranslationKey = original.TranslationKey;
@@ -163,6 +168,7 @@ internal sealed class KnowledgeArticleConfiguration : IEntityTypeConfiguration<K
         b.Property(a => a.Visibility).HasConversion<string>().HasMaxLength(10);
         b.Property(a => a.Status).HasConversion<string>().HasMaxLength(10);
         b.PrimitiveCollection(a => a.Tags);
+        b.PrimitiveCollection(a => a.Steps);
         b.Property(a => a.Version).IsConcurrencyToken();
         b.HasOne(a => a.Category).WithMany().HasForeignKey(a => a.CategoryId).OnDelete(DeleteBehavior.SetNull);
         b.HasMany(a => a.Versions).WithOne().HasForeignKey(v => v.ArticleId).OnDelete(DeleteBehavior.Cascade);
@@ -193,5 +199,32 @@ internal sealed class ArticleTicketLinkConfiguration : IEntityTypeConfiguration<
         b.HasOne<Ticket>().WithMany().HasForeignKey(l => l.TicketId).OnDelete(DeleteBehavior.Cascade);
         b.HasIndex(l => new { l.ArticleId, l.TicketId, l.Role }).IsUnique();
         b.HasIndex(l => l.TicketId);
+    }
+}
+
+/// <summary>A step of an article's guided procedure done on a ticket (ticked off by an agent), one row per step.</summary>
+public sealed class TicketStepProgress
+{
+    private TicketStepProgress() { }
+
+    public TicketStepProgress(long ticketId, long articleId, int step, long byPersonId, DateTimeOffset at) =>
+        (TicketId, ArticleId, Step, ByPersonId, DoneAt) = (ticketId, articleId, step, byPersonId, at);
+
+    public long Id { get; private set; }
+    public long TicketId { get; private set; }
+    public long ArticleId { get; private set; }
+    public int Step { get; private set; }
+    public long ByPersonId { get; private set; }
+    public DateTimeOffset DoneAt { get; private set; }
+}
+
+internal sealed class TicketStepProgressConfiguration : IEntityTypeConfiguration<TicketStepProgress>
+{
+    public void Configure(EntityTypeBuilder<TicketStepProgress> b)
+    {
+        b.ToTable("TicketStepProgress");
+        b.HasOne<Ticket>().WithMany().HasForeignKey(p => p.TicketId).OnDelete(DeleteBehavior.Cascade);
+        b.HasOne<KnowledgeArticle>().WithMany().HasForeignKey(p => p.ArticleId).OnDelete(DeleteBehavior.Cascade);
+        b.HasIndex(p => new { p.TicketId, p.ArticleId, p.Step }).IsUnique();
     }
 }

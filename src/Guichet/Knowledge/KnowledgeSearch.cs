@@ -69,8 +69,7 @@ public static class KnowledgeSearch
     public static async Task<List<SearchHit>> ArticlesAsync(GuichetDbContext db, IQueryable<KnowledgeArticle> visible, IReadOnlyList<string> terms,
         MatchMode mode, SearchFilters filters, int limit, CancellationToken ct)
     {
-        var within = await WithinAsync(from e in db.Set<SearchEntry>() join a in visible on e.ArticleId equals a.Id select e.Id, ct);
-        var query = from r in SearchQueries.Match(db, terms, mode, withNotes: false, within: within)
+        var query = from r in SearchQueries.MatchArticles(db, terms, mode)
                     join e in db.Set<SearchEntry>() on r.Id equals e.Id
                     join a in visible on e.ArticleId equals a.Id
                     select new { Article = a, r.Rank };
@@ -144,7 +143,7 @@ public static class KnowledgeSearch
         }
 
         var published = visible.Where(a => a.Status == ArticleStatus.Published);
-        var rows = await (from r in SearchQueries.Match(db, keyTerms, MatchMode.Any, withNotes: false)
+        var rows = await (from r in SearchQueries.MatchArticles(db, keyTerms, MatchMode.Any)
                           join e in db.Set<SearchEntry>() on r.Id equals e.Id
                           join a in published on e.ArticleId equals a.Id
                           orderby r.Rank, a.Id descending

@@ -41,6 +41,41 @@ public static class KnowledgeSql
     /// One weighted tsvector: title A, public text B, notes D, so a customer's query is restricted to weights A and B.
     /// The 'simple' configuration because stemming and accent folding are already done in C#, identically on both databases.
     /// </summary>
+    /// <summary>
+    /// Articles in their own FTS5 table (same external content, only the article rows): an article search ranks a few
+    /// thousand rows instead of every ticket sharing the words. The big table keeps the articles too, for document frequencies.
+    /// </summary>
+    public const string SqliteArticlesUp = """
+        CREATE VIRTUAL TABLE article_fts USING fts5(title, body, content='SearchEntries', content_rowid='Id', tokenize='unicode61 remove_diacritics 2', detail='column');
+        INSERT INTO article_fts(rowid, title, body) SELECT "Id", "Title", "Body" FROM "SearchEntries" WHERE "ArticleId" IS NOT NULL;
+        CREATE TRIGGER article_entries_ai AFTER INSERT ON "SearchEntries" WHEN new."ArticleId" IS NOT NULL BEGIN
+          INSERT INTO article_fts(rowid, title, body) VALUES (new."Id", new."Title", new."Body");
+        END;
+        CREATE TRIGGER article_entries_ad AFTER DELETE ON "SearchEntries" WHEN old."ArticleId" IS NOT NULL BEGIN
+          INSERT INTO article_fts(article_fts, rowid, title, body) VALUES ('delete', old."Id", old."Title", old."Body");
+        END;
+        CREATE TRIGGER article_entries_au AFTER UPDATE ON "SearchEntries" WHEN old."ArticleId" IS NOT NULL BEGIN
+          INSERT INTO article_fts(article_fts, rowid, title, body) VALUES ('delete', old."Id", old."Title", old."Body");
+          INSERT INTO article_fts(rowid, title, body) VALUES (new."Id", new."Title", new."Body");
+        END;
+        """;
+
+    public const string SqliteArticlesDown = """
+        DROP TRIGGER IF EXISTS article_entries_au;
+        DROP TRIGGER IF EXISTS article_entries_ad;
+        DROP TRIGGER IF EXISTS article_entries_ai;
+        DROP TABLE IF EXISTS article_fts;
+        """;
+
+    /// <summary>A partial GIN index holding only the article rows, used by article searches (they say <c>"ArticleId" IS NOT NULL</c>).</summary>
+    public const string PostgresArticlesUp = """
+        CREATE INDEX "IX_SearchEntries_ArticleDocument" ON "SearchEntries" USING GIN ("Document") WHERE "ArticleId" IS NOT NULL;
+        """;
+
+    public const string PostgresArticlesDown = """
+        DROP INDEX IF EXISTS "IX_SearchEntries_ArticleDocument";
+        """;
+
     public const string PostgresUp = """
         ALTER TABLE "SearchEntries" ADD COLUMN "Document" tsvector GENERATED ALWAYS AS (
           setweight(to_tsvector('simple', coalesce("Title", '')), 'A') ||

@@ -147,7 +147,7 @@ public static class RecurringApi
 
     /// <summary>Opens a Problem ticket for the cluster and records the link on the problem's and every incident's timeline.</summary>
     private static async Task<Results<Created<TicketDto>, ValidationProblem, ProblemHttpResult>> ProblemAsync(ClusterRequest r, TicketContext c,
-        TimeProvider clock, CancellationToken ct)
+        CancellationToken ct)
     {
         var (incidents, errors) = await LoadAsync(r, c, ct);
         if (errors.Any)
@@ -158,29 +158,30 @@ public static class RecurringApi
         var agent = await c.AgentAsync(ct);
         var actor = Actor.Staff(agent);
         var description = string.Join('\n', incidents.Select(t => $"{t.Number}: {t.Subject}"));
-        // TicketService commits the new ticket in its own transaction; the links to both sides are then saved together.
-        var (problem, createErrors) = await c.Tickets.CreateAsync(
-            new NewTicket(r.Subject ?? incidents[0].Subject, description, new RequesterRef(agent.PersonId), Channel.Api, Type: TicketType.Problem),
-            actor, ct);
-        if (problem is null)
-        {
-            return Problems.Invalid(createErrors);
-        }
-
-        var now = clock.GetUtcNow();
-        foreach (var incident in incidents)
-        {
-            incident.Link(actor, "problem", problem.Number, isInternal: true, now);
-            problem.Link(actor, "incident", incident.Number, isInternal: true, now);
-        }
-
+        // One SaveChanges in one transaction: the problem, its number, and the links on both sides commit together or not at all.
+        Ticket? problem;
+        Errors createErrors;
         try
         {
-            await c.Db.SaveChangesAsync(ct);
+            (problem, createErrors) = await c.Tickets.CreateAsync(
+                new NewTicket(r.Subject ?? incidents[0].Subject, description, new RequesterRef(agent.PersonId), Channel.Api, Type: TicketType.Problem),
+                actor, ct, alongside: (created, now) =>
+                {
+                    foreach (var incident in incidents)
+                    {
+                        incident.Link(actor, "problem", created.Number, isInternal: true, now);
+                        created.Link(actor, "incident", incident.Number, isInternal: true, now);
+                    }
+                });
         }
         catch (DbUpdateConcurrencyException)
         {
             return Problems.ConcurrentChange();
+        }
+
+        if (problem is null)
+        {
+            return Problems.Invalid(createErrors);
         }
 
         return TypedResults.Created($"/api/v1/tickets/{problem.Id}", await c.DtoAsync(problem.Id, ct));

@@ -30,7 +30,7 @@ public static class SearchApi
     /// Full-text search. Customers find public published articles and the tickets they may see, never by the text of
     /// internal notes; agents find the tickets of their groups including notes, and every article.
     /// </summary>
-    private static async Task<Results<Ok<SearchResult>, ValidationProblem>> SearchAsync(TicketContext c, CancellationToken ct, string? q = null,
+    internal static async Task<Results<Ok<SearchResult>, ValidationProblem>> SearchAsync(TicketContext c, CancellationToken ct, string? q = null,
         string? type = null, string? status = null, string? category = null, DateTimeOffset? from = null, DateTimeOffset? to = null, int? limit = null)
     {
         var errors = new Errors().Required("q", q, 500);
@@ -74,7 +74,7 @@ public static class SearchApi
         return TypedResults.Ok(new SearchResult(terms, hits.OrderByDescending(h => h.Score).Take(take).ToList()));
     }
 
-    private static async Task<Results<Ok<SimilarResult>, NotFound>> SimilarAsync(string key, TicketContext c, CancellationToken ct, int? limit = null)
+    internal static async Task<Results<Ok<SimilarResult>, NotFound>> SimilarAsync(string key, TicketContext c, CancellationToken ct, int? limit = null)
     {
         var ticket = await c.FindAsync(key, ct, track: false);
         if (ticket is null)
@@ -92,7 +92,7 @@ public static class SearchApi
     }
 
     /// <summary>A solved ticket becomes a draft article: its problem, its solution, and the steps the desk gave the requester.</summary>
-    private static async Task<Results<Created<ArticleDto>, NotFound, ProblemHttpResult>> ArticleDraftAsync(string key, TicketContext c,
+    internal static async Task<Results<Created<ArticleDto>, NotFound, ProblemHttpResult>> ArticleDraftAsync(string key, TicketContext c,
         TimeProvider clock, CancellationToken ct)
     {
         var ticket = await c.FindAsync(key, ct);
@@ -128,6 +128,7 @@ public static class SearchApi
         var summary = ticket.Solution is { Length: > 0 } s ? (s.Length > 280 ? s[..280] + "…" : s) : ticket.Subject;
         var article = new KnowledgeArticle(ticket.Subject, summary, body.ToString(), language, Visibility.Internal, ticket.Category, ticket.Tags,
             c.Caller.PersonId, now);
+        article.SetSteps(steps.Select(step => step.ReplaceLineEndings(" ")));
         c.Db.Add(article);
         c.Db.Add(new ArticleTicketLink(article, ticket.Id, ArticleTicketRole.Source, now));
         await using var transaction = await c.Db.Database.BeginTransactionAsync(ct);
@@ -139,7 +140,7 @@ public static class SearchApi
     }
 
     /// <summary>An agent answers with an article: counted as a use, linked both ways, and optionally sent as a public reply.</summary>
-    private static async Task<Results<Ok<TicketDto>, NotFound, ValidationProblem, ProblemHttpResult>> InsertArticleAsync(string key,
+    internal static async Task<Results<Ok<TicketDto>, NotFound, ValidationProblem, ProblemHttpResult>> InsertArticleAsync(string key,
         InsertArticleRequest r, TicketContext c, TimeProvider clock, CancellationToken ct)
     {
         if (r.ArticleId is not { } articleId)

@@ -70,6 +70,26 @@ public static class SearchQueries
                 "SELECT rowid AS \"Id\", bm25(search_fts, 5.0, 1.0, 1.0) AS \"Rank\" FROM search_fts WHERE search_fts MATCH {0}", match);
     }
 
+    /// <summary>
+    /// Article rows matching <paramref name="terms"/>, ranked exactly, from the articles' own index (FTS5 table or partial
+    /// GIN index): a few thousand candidate rows at most, whatever the number of tickets. Public text only (title, body).
+    /// </summary>
+    public static IQueryable<RankedEntry> MatchArticles(GuichetDbContext db, IReadOnlyList<string> terms, MatchMode mode)
+    {
+        if (db.Database.IsNpgsql())
+        {
+            var parts = terms.Select((t, i) => mode == MatchMode.Prefix && i == terms.Count - 1 ? $"{t}:*AB" : $"{t}:AB");
+            return db.Database.SqlQueryRaw<RankedEntry>(
+                """SELECT e."Id", -ts_rank(e."Document", q)::float8 AS "Rank" FROM "SearchEntries" e, to_tsquery('simple', {0}) q WHERE e."ArticleId" IS NOT NULL AND e."Document" @@ q""",
+                string.Join(mode == MatchMode.Any ? " | " : " & ", parts));
+        }
+
+        var quoted = terms.Select((t, i) => mode == MatchMode.Prefix && i == terms.Count - 1 ? $"\"{t}\"*" : $"\"{t}\"");
+        return db.Database.SqlQueryRaw<RankedEntry>(
+            "SELECT rowid AS \"Id\", bm25(article_fts, 5.0, 1.0) AS \"Rank\" FROM article_fts WHERE article_fts MATCH {0}",
+            string.Join(mode == MatchMode.Any ? " OR " : " ", quoted));
+    }
+
     /// <summary>How many search rows contain each term: the rarer a term, the more it says about a ticket.</summary>
     public static async Task<Dictionary<string, long>> DocumentFrequenciesAsync(GuichetDbContext db, IReadOnlyCollection<string> terms, CancellationToken ct)
     {

@@ -24,21 +24,24 @@ public sealed class TicketService(GuichetDbContext db, TimeProvider clock, IOpti
 {
     public TicketOptions Options => options.Value;
 
-    public async Task<(Ticket? Ticket, Errors Errors)> CreateAsync(NewTicket request, Actor actor, CancellationToken ct, Ticket? followUpOf = null)
+    // alongside: changes to other tracked entities, saved in the same SaveChanges as the new ticket (its number is known by then).
+    public async Task<(Ticket? Ticket, Errors Errors)> CreateAsync(NewTicket request, Actor actor, CancellationToken ct, Ticket? followUpOf = null,
+        Action<Ticket, DateTimeOffset>? alongside = null)
     {
         try
         {
-            return await CreateOnceAsync(request, actor, ct, followUpOf);
+            return await CreateOnceAsync(request, actor, ct, followUpOf, alongside);
         }
         catch (DbUpdateException) when (followUpOf is null && request.Requester.PersonId is null)
         {
             // Two requests from the same new sender at once: the other one created the person first. Start again with it.
             db.ChangeTracker.Clear();
-            return await CreateOnceAsync(request, actor, ct, null);
+            return await CreateOnceAsync(request, actor, ct, null, alongside);
         }
     }
 
-    private async Task<(Ticket? Ticket, Errors Errors)> CreateOnceAsync(NewTicket request, Actor actor, CancellationToken ct, Ticket? followUpOf)
+    private async Task<(Ticket? Ticket, Errors Errors)> CreateOnceAsync(NewTicket request, Actor actor, CancellationToken ct, Ticket? followUpOf,
+        Action<Ticket, DateTimeOffset>? alongside)
     {
         var errors = new Errors();
         Category? category = null;
@@ -80,6 +83,7 @@ public sealed class TicketService(GuichetDbContext db, TimeProvider clock, IOpti
             db.Tickets.Add(created);
             followUpOf?.RecordFollowUp(number, actor, now);
             await triage.OnCreatedAsync(created, request.Mailbox, ct);
+            alongside?.Invoke(created, now);
             await db.SaveChangesAsync(ct);
             await transaction.CommitAsync(ct);
             return created;

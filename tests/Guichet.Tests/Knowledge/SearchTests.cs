@@ -95,6 +95,22 @@ public sealed class SearchTests(SearchTests.Corpus corpus) : IClassFixture<Searc
     }
 
     [Fact]
+    public async Task Articles_have_their_own_index_kept_in_step_with_edits()
+    {
+        var agent = await corpus.ClientForAsync(L1Agent);
+        var article = await ArticlesApiTests.CreateAsync(agent, "Quarterly zebrafinch report", "Export the zebrafinch figures.");
+        Assert.Equal([article.Id], (await SearchAsync(agent, "type=article&q=zebrafinch")).Items.Select(h => h.Id));
+        Assert.Empty((await SearchAsync(agent, "type=ticket&q=zebrafinch")).Items);
+
+        await agent.PutAsync($"/api/v1/articles/{article.Id}", System.Net.Http.Json.JsonContent.Create(
+            new { title = "Quarterly kingfisher report", body = "Export the kingfisher figures." }, options: GuichetApp.Json)).ExpectAsync(HttpStatusCode.OK);
+        Assert.Empty((await SearchAsync(agent, "type=article&q=zebrafinch")).Items);
+        var hit = Assert.Single((await SearchAsync(agent, "type=article&q=kingfisher")).Items);
+        Assert.Equal(article.Id, hit.Id);
+        Assert.Contains("<mark>kingfisher</mark>", hit.Snippet, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Agents_also_find_drafts_and_internal_articles_customers_do_not()
     {
         var agent = await corpus.ClientForAsync(L1Agent);

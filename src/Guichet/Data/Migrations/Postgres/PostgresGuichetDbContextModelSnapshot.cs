@@ -267,6 +267,10 @@ namespace Guichet.Data.Migrations.Postgres
                         .HasMaxLength(10)
                         .HasColumnType("character varying(10)");
 
+                    b.PrimitiveCollection<List<string>>("Steps")
+                        .IsRequired()
+                        .HasColumnType("text[]");
+
                     b.Property<string>("Summary")
                         .IsRequired()
                         .HasMaxLength(2000)
@@ -351,6 +355,39 @@ namespace Guichet.Data.Migrations.Postgres
                         .IsUnique();
 
                     b.ToTable("SearchEntries", (string)null);
+                });
+
+            modelBuilder.Entity("Guichet.Knowledge.TicketStepProgress", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("ArticleId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("ByPersonId")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset>("DoneAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("Step")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("TicketId")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ArticleId");
+
+                    b.HasIndex("TicketId", "ArticleId", "Step")
+                        .IsUnique();
+
+                    b.ToTable("TicketStepProgress", (string)null);
                 });
 
             modelBuilder.Entity("Guichet.Mail.InboundMessage", b =>
@@ -1661,6 +1698,21 @@ namespace Guichet.Data.Migrations.Postgres
                     b.Navigation("Article");
 
                     b.Navigation("Ticket");
+                });
+
+            modelBuilder.Entity("Guichet.Knowledge.TicketStepProgress", b =>
+                {
+                    b.HasOne("Guichet.Knowledge.KnowledgeArticle", null)
+                        .WithMany()
+                        .HasForeignKey("ArticleId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Guichet.Tickets.Ticket", null)
+                        .WithMany()
+                        .HasForeignKey("TicketId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Guichet.Mail.InboundMessage", b =>

@@ -251,6 +251,10 @@ namespace Guichet.Data.Migrations.Sqlite
                         .HasMaxLength(10)
                         .HasColumnType("TEXT");
 
+                    b.PrimitiveCollection<string>("Steps")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Summary")
                         .IsRequired()
                         .HasMaxLength(2000)
@@ -333,6 +337,37 @@ namespace Guichet.Data.Migrations.Sqlite
                         .IsUnique();
 
                     b.ToTable("SearchEntries", (string)null);
+                });
+
+            modelBuilder.Entity("Guichet.Knowledge.TicketStepProgress", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ArticleId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ByPersonId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("DoneAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Step")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("TicketId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ArticleId");
+
+                    b.HasIndex("TicketId", "ArticleId", "Step")
+                        .IsUnique();
+
+                    b.ToTable("TicketStepProgress", (string)null);
                 });
 
             modelBuilder.Entity("Guichet.Mail.InboundMessage", b =>
@@ -1607,6 +1642,21 @@ namespace Guichet.Data.Migrations.Sqlite
                     b.Navigation("Article");
 
                     b.Navigation("Ticket");
+                });
+
+            modelBuilder.Entity("Guichet.Knowledge.TicketStepProgress", b =>
+                {
+                    b.HasOne("Guichet.Knowledge.KnowledgeArticle", null)
+                        .WithMany()
+                        .HasForeignKey("ArticleId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Guichet.Tickets.Ticket", null)
+                        .WithMany()
+                        .HasForeignKey("TicketId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Guichet.Mail.InboundMessage", b =>
