@@ -38,6 +38,14 @@ public sealed class PortalTicketTests(DeskApp app) : IClassFixture<DeskApp>
         var bob = PortalClient.For(app);
         await bob.SignInAsync(DeskApp.Bob, DeskApp.Password);
         Assert.Equal(HttpStatusCode.OK, (await bob.GetAsync($"/portal/tickets/{ticket.Number}")).Response.StatusCode);
+        var (_, bobsOwn) = await bob.GetAsync("/portal/tickets");
+        Assert.Null(bobsOwn.QuerySelector($"[data-number='{ticket.Number}']"));
+        var (_, organization) = await bob.GetAsync("/portal/tickets?view=org");
+        Assert.Contains("Alice", organization.QuerySelector($"[data-number='{ticket.Number}']")!.TextContent, StringComparison.Ordinal);
+        var erinClient = PortalClient.For(app);
+        await erinClient.SignInAsync(DeskApp.Erin, DeskApp.Password);
+        var (_, noTabs) = await erinClient.GetAsync("/portal/tickets?view=org");
+        Assert.Null(noTabs.QuerySelector("nav.tabs"));
         foreach (var stranger in new[] { DeskApp.Carol, DeskApp.Erin })
         {
             var client = PortalClient.For(app);
