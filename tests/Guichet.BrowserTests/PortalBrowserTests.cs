@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.RegularExpressions;
 using Guichet.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
 
 namespace Guichet.BrowserTests;
@@ -125,10 +126,42 @@ public sealed partial class PortalBrowserTests(BrowserDesk desk)
         await page.Context.CloseAsync();
     }
 
+    [Fact]
+    public async Task A_visitor_signs_up_confirms_the_address_from_the_mail_and_signs_in()
+    {
+        var page = await desk.PageForAsync(language: "en");
+        await page.GotoAsync("/portal");
+        await page.ClickAsync(".hero-account >> text=Create an account");
+        await page.FillAsync("#name", "Paula Martin");
+        await page.FillAsync("#email", "paula@private.test");
+        await page.FillAsync("#password", "short");
+        await page.ClickAsync("#signup-form button[type=submit]");
+        Assert.Contains("10", await page.InnerTextAsync("#password-error"), StringComparison.Ordinal);
+        Assert.Equal("Paula Martin", await page.InputValueAsync("#name"));
+        await BrowserDesk.ScreenshotAsync(page, "portal-signup-en");
+
+        await page.FillAsync("#password", "paula's long password");
+        await page.ClickAsync("#signup-form button[type=submit]");
+        await page.WaitForURLAsync(new Regex("sent=true"));
+        var body = await desk.WithDbAsync(db => db.Set<Guichet.Mail.OutboxMessage>().Where(m => m.To == "paula@private.test").Select(m => m.Body).FirstAsync());
+        var link = new Uri(Link().Match(body).Value);
+        await page.GotoAsync(link.PathAndQuery);
+        await page.ClickAsync("#confirm-ok a");
+        await page.FillAsync("#email", "paula@private.test");
+        await page.FillAsync("#password", "paula's long password");
+        await page.ClickAsync("#signin-form button[type=submit]");
+        await page.WaitForURLAsync(new Regex("/portal$"));
+        Assert.StartsWith("Hello Paula", await page.InnerTextAsync("main h1"), StringComparison.Ordinal);
+        await page.Context.CloseAsync();
+    }
+
     private static async Task<bool> FitsAsync(IPage page) =>
         await page.EvaluateAsync<bool>("document.documentElement.scrollWidth <= window.innerWidth");
 
     private static string NumberIn(string url) => Number().Match(url).Value;
+
+    [GeneratedRegex(@"https?://\S+")]
+    private static partial Regex Link();
 
     [GeneratedRegex(@"\d{4}-\d{6}")]
     private static partial Regex Number();
