@@ -44,6 +44,7 @@ public static class AuthSetup
                 o.Lockout.MaxFailedAccessAttempts = 5;
                 o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
                 o.Lockout.AllowedForNewUsers = true;
+                o.SignIn.RequireConfirmedEmail = true;
             })
             .AddEntityFrameworkStores<GuichetDbContext>()
             .AddSignInManager()

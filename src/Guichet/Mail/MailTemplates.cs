@@ -7,9 +7,9 @@ namespace Guichet.Mail;
 /// <summary>Notification texts: an admin's version from the database, else the built-in default in the requester's language.</summary>
 public static class MailTemplates
 {
-    public static readonly string[] Keys = ["ack", "reply", "pending", "resolved", "closed", "agent-new", "agent-reply"];
+    public static readonly string[] Keys = ["ack", "reply", "pending", "resolved", "closed", "agent-new", "agent-reply", "account-confirm", "password-reset"];
 
-    /// <summary>Placeholders: {number} {subject} {body} {name} {confirmUrl} {reopenUrl} {ticketUrl}.</summary>
+    /// <summary>Placeholders: {number} {subject} {body} {name} {confirmUrl} {reopenUrl} {ticketUrl}; the account mails {name} {link}.</summary>
     private static readonly Dictionary<(string Key, string Lang), (string Subject, string Body)> Defaults = new()
     {
         [("ack", "en")] = ("[#{number}] {subject}", "Hello {name},\n\nWe have received your request and opened ticket {number}. Reply to this message to add information; keep the [#{number}] tag in the subject.\n\nThe help desk"),
@@ -26,6 +26,10 @@ public static class MailTemplates
         [("agent-new", "fr")] = ("[#{number}] Nouveau ticket : {subject}", "Un nouveau ticket attend dans votre groupe.\n\n{body}"),
         [("agent-reply", "en")] = ("[#{number}] Requester replied: {subject}", "The requester replied:\n\n{body}"),
         [("agent-reply", "fr")] = ("[#{number}] Réponse du demandeur : {subject}", "Le demandeur a répondu :\n\n{body}"),
+        [("account-confirm", "en")] = ("Confirm your email address", "Hello {name},\n\nYou have created an account on the help desk portal. Open this link to confirm your email address:\n\n{link}\n\nThe link is valid for 24 hours. If you did not create this account, ignore this message.\n\nThe help desk"),
+        [("account-confirm", "fr")] = ("Confirmez votre adresse e-mail", "Bonjour {name},\n\nVous avez créé un compte sur le portail du support. Ouvrez ce lien pour confirmer votre adresse e-mail :\n\n{link}\n\nLe lien est valable 24 heures. Si vous n'avez pas créé ce compte, ignorez ce message.\n\nLe support"),
+        [("password-reset", "en")] = ("Reset your password", "Hello {name},\n\nSomeone (probably you) asked to reset the password of your help desk account. Open this link to choose a new one:\n\n{link}\n\nThe link is valid for 24 hours and works once. If you did not ask for it, ignore this message: your password stays as it is.\n\nThe help desk"),
+        [("password-reset", "fr")] = ("Réinitialisez votre mot de passe", "Bonjour {name},\n\nQuelqu'un (sans doute vous) a demandé à réinitialiser le mot de passe de votre compte du support. Ouvrez ce lien pour en choisir un nouveau :\n\n{link}\n\nLe lien est valable 24 heures et ne sert qu'une fois. Si vous n'avez rien demandé, ignorez ce message : votre mot de passe reste inchangé.\n\nLe support"),
     };
 
     public static bool Exists(string key, string language) => Defaults.ContainsKey((key, language));

@@ -26,6 +26,8 @@ public static class WebSetup
         services.AddCascadingAuthenticationState();
         services.AddScoped<IUserClaimsPrincipalFactory<Account>, GuichetClaimsFactory>();
         services.AddScoped<Viewer>();
+        services.AddScoped<Access.AccountMail>();
+        services.AddScoped<Portal.PortalUploads>();
         services.AddSingleton<LiveFeed>();
         services.AddSingleton<IInterceptor, LiveSaveInterceptor>();
         services.ConfigureApplicationCookie(o =>
@@ -56,6 +58,7 @@ public static class WebSetup
         app.MapPost("/signout", SignOutAsync).RequireAuthorization();
         app.MapPost("/language", SetLanguageAsync).AllowAnonymous();
         app.MapLive();
+        Portal.PortalEndpoints.MapPortalEndpoints(app);
         return app;
     }
 
