@@ -1,4 +1,5 @@
 using Guichet.Auth;
+using Guichet.Chat;
 using Guichet.Cli;
 using Guichet.Data;
 using Guichet.Demo;
@@ -29,6 +30,7 @@ builder.AddKnowledge();
 builder.AddMail();
 builder.AddDemoDesk();
 builder.AddWebUi();
+builder.AddChat();
 
 var app = builder.Build();
 if (verb is not null)
@@ -46,6 +48,7 @@ api.MapRoutingApi();
 api.MapKnowledgeApi();
 api.MapMailApi();
 app.MapWebUi();
+app.MapChat();
 
 await app.RunAsync();
 return 0;
