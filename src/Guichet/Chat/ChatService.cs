@@ -339,7 +339,7 @@ public sealed class ChatService(GuichetDbContext db, TimeProvider clock, TicketS
         foreach (var m in messages)
         {
             var name = m.Name.Length > 0 ? m.Name : Texts("chat.author.system", language);
-            body.Append(culture, $"[{m.At.UtcDateTime.ToString("g", culture)} UTC] {name}: ").AppendLine(m.File is null ? m.Body : "📎 " + m.File.Name);
+            body.Append(culture, $"[{m.At.UtcDateTime.ToString("g", culture)} UTC] {name}: ").AppendLine(m.File is null ? m.Body : "[" + m.File.Name + "]");
         }
 
         var o = mailOptions.Value;
@@ -467,7 +467,8 @@ public sealed class ChatService(GuichetDbContext db, TimeProvider clock, TicketS
         try
         {
             CultureInfo.CurrentUICulture = CultureInfo.GetCultureInfo(language == "fr" ? "fr" : "en");
-            return new Localization.Texts()[key, args];
+            var texts = new Localization.Texts();
+            return args.Length == 0 ? texts[key] : texts[key, args];
         }
         finally
         {

@@ -267,6 +267,30 @@ public sealed class ChatHubTests(ChatApp app) : IClassFixture<ChatApp>
         Assert.Contains(await TimelineAsync(staff, ticket.Id), e => e.Kind == InteractionKind.Note && e.Body == "Chat rating: good — Quick!");
     }
 
+    [Fact]
+    public async Task The_widget_shows_agents_available_while_an_agent_of_the_group_has_the_console_open()
+    {
+        var client = app.CreateClient();
+        await using (var agent = await app.AgentHubAsync(L1Agent))
+        {
+            await agent.InvokeAsync<ConsoleState>("Console");
+            var status = await (await client.GetAsync($"/chat/w/{ChatApp.Widget}/status?lang=fr").ExpectAsync(HttpStatusCode.OK)).ReadAsync<ChatApi.StatusResponse>();
+            Assert.True(status.Available);
+            Assert.Equal("Démarrer le chat", status.Texts["start"]);
+        }
+
+        // The console closed (and the clock moved past the presence timeout for good measure): nobody can answer.
+        app.Clock.Advance(TimeSpan.FromMinutes(5));
+        var after = await (await client.GetAsync($"/chat/w/{ChatApp.Widget}/status").ExpectAsync(HttpStatusCode.OK)).ReadAsync<ChatApi.StatusResponse>();
+        Assert.False(after.Available);
+        var request = await client.PostJsonAsync($"/chat/w/{ChatApp.Widget}/request",
+            new { name = "Late", email = "late@visitor.test", subject = "Call me back", message = "About my invoice" }).ExpectAsync(HttpStatusCode.OK);
+        var number = (await request.ReadAsync<ChatApi.RequestResponse>()).TicketNumber;
+        var staff = await app.ClientForAsync(L1Agent);
+        var ticket = await (await staff.GetAsync($"/api/v1/tickets/{number}")).ReadAsync<TicketDto>();
+        Assert.Equal(("Call me back", Channel.Chat, "late@visitor.test"), (ticket.Subject, ticket.Channel, ticket.Requester.Email));
+    }
+
     private static Pipe.ChannelReader<ChatMessageDto> Collect(HubConnection hub)
     {
         var channel = Pipe.Channel.CreateUnbounded<ChatMessageDto>();

@@ -115,7 +115,7 @@
     var head = el("span", "chat-who", (m.name || "") + (m.internal ? " · " + t("internal") : ""));
     li.appendChild(head);
     if (m.file) {
-      var a = el("a", null, "📎 " + m.file.name); a.href = "/chat/files/" + m.file.id; a.target = "_blank"; a.rel = "noopener";
+      var a = el("a", "chat-file", m.file.name); a.href = "/chat/files/" + m.file.id; a.target = "_blank"; a.rel = "noopener";
       li.appendChild(a);
     } else {
       li.appendChild(el("span", "chat-body", m.body));
