@@ -48,6 +48,12 @@ public sealed class ChatBrowserTests(BrowserDesk desk)
         await agent.PressAsync("#chat-input", "Enter");
         await visitor.Locator(".gc-agent").Filter(new() { HasText = "which order number" }).WaitForAsync();
 
+        // A reload keeps the conversation: the token in localStorage, the messages from the database.
+        await visitor.ReloadAsync();
+        await visitor.ClickAsync(".gc-launch");
+        await visitor.Locator(".gc-agent").Filter(new() { HasText = "which order number" }).WaitForAsync();
+        Assert.Equal(1, await visitor.Locator(".gc-visitor").Filter(new() { HasText = "My order page" }).CountAsync());
+
         await visitor.FillAsync(".gc-compose textarea", "Order 4471, screenshot attached");
         await visitor.PressAsync(".gc-compose textarea", "Enter");
         await visitor.Locator(".gc-file").SetInputFilesAsync(new FilePayload { Name = "order-4471.txt", MimeType = "text/plain", Buffer = "order page error"u8.ToArray() });
@@ -99,6 +105,33 @@ public sealed class ChatBrowserTests(BrowserDesk desk)
         await visitorContext.CloseAsync();
         await agent.Context.CloseAsync();
         await l2.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task A_signed_in_customer_chats_from_the_portal_in_french_without_giving_name_or_email()
+    {
+        var agent = await desk.PageForAsync(DeskApp.L1Agent);
+        await agent.GotoAsync("/desk/chat");
+        await agent.Locator("#chat-mine-count").Filter(new() { HasTextRegex = new Regex("\\d") }).WaitForAsync();
+
+        var customer = await desk.PageForAsync(DeskApp.Erin, "fr");
+        await customer.GotoAsync("/portal/chat");
+        await customer.Locator(".gc-online").Filter(new() { HasText = "disponible" }).WaitForAsync();
+        Assert.Equal(0, await customer.Locator("input[name=email]").CountAsync());
+        await customer.FillAsync("textarea[name=message]", "Ma box ne synchronise plus");
+        await customer.ClickAsync(".gc-form .gc-primary");
+        await customer.Locator(".gc-visitor").Filter(new() { HasText = "Ma box" }).WaitForAsync();
+
+        await agent.Locator(".chat-waiting-item").Filter(new() { HasText = "Ma box ne synchronise plus" }).Locator("button").ClickAsync();
+        await agent.FillAsync("#chat-input", "Bonjour Erin, je regarde.");
+        await agent.PressAsync("#chat-input", "Enter");
+        await customer.Locator(".gc-agent").Filter(new() { HasText = "je regarde" }).WaitForAsync();
+        await BrowserDesk.ScreenshotAsync(customer, "chat-portal");
+        await agent.ClickAsync("#chat-end");
+        await customer.Locator(".gc-end").WaitForAsync();
+
+        await agent.Context.CloseAsync();
+        await customer.Context.CloseAsync();
     }
 
     private void AllowWidget(string key, string origin)

@@ -15,7 +15,8 @@ var t,e;t=self,e=()=>(()=>{var t={d:(e,s)=>{for(var i in s)t.o(s,i)&&!t.o(e,i)&&
   var inline = script.getAttribute("data-target");
   var portal = key === "portal";
   var lang = (script.getAttribute("data-lang") || navigator.language || "en").toLowerCase().indexOf("fr") === 0 ? "fr" : "en";
-  var storeKey = "guichet-chat:" + server + ":" + key;
+  // In the portal the chat belongs to the signed-in person: another account in the same browser must not resume it.
+  var storeKey = "guichet-chat:" + server + ":" + key + (portal ? ":" + (script.getAttribute("data-person") || "") : "");
   var T = {};
   var state = load();
   var connection = null;
@@ -260,7 +261,9 @@ var t,e;t=self,e=()=>(()=>{var t={d:(e,s)=>{for(var i in s)t.o(s,i)&&!t.o(e,i)&&
 
   // After a drop or a reload: everything after the last message this browser saw, from the database.
   function resume() {
-    return connection.invoke("Resume", state.lastId || 0).then(function (s) {
+    // A fresh page shows the whole conversation; a reconnect only asks for what it missed.
+    var after = Object.keys(messages).length ? (state.lastId || 0) : 0;
+    return connection.invoke("Resume", after).then(function (s) {
       state.ticket = s.ticketNumber; save();
       s.messages.forEach(add);
       status(s.status, s.agentName, s.queuePosition);
