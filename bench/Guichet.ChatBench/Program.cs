@@ -41,8 +41,9 @@ var env = new Dictionary<string, string>
     ["ASPNETCORE_ENVIRONMENT"] = "Production",
 };
 
-// First start fills the demo desk; the token verb gives the agent connections a bearer token.
-var token = (await RunAsync(server, ["token", "create", "--email", "camille.martin@guichet.local"], env, data)).Trim().Split('\n')[^1].Trim();
+// First start fills the demo desk; the token verb gives the bench an admin token to create one agent per chat (a console
+// per agent, as on a real desk: one agent connection carries only its own chats).
+var adminToken = (await RunAsync(server, ["token", "create", "--email", "admin@guichet.local"], env, data)).Trim().Split('\n')[^1].Trim();
 using var host = Start(server, ["--urls", baseUrl], env, data);
 using var http = new HttpClient { BaseAddress = new Uri(baseUrl) };
 for (var i = 0; ; i++)
@@ -62,15 +63,42 @@ for (var i = 0; ; i++)
 }
 
 var json = new JsonSerializerOptions(JsonSerializerDefaults.Web);
+using var admin = new HttpClient { BaseAddress = new Uri(baseUrl) };
+admin.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", adminToken);
+var groups = await admin.GetFromJsonAsync<JsonElement>("/api/v1/groups", json);
+var defaultGroup = groups.EnumerateArray().First(g => g.GetProperty("isDefault").GetBoolean()).GetProperty("id").GetInt64();
+const string AgentPassword = "bench-agent-password";
+var agentCookies = new CookieContainer[chats];
+using (var creating = new SemaphoreSlim(4))
+{
+    await Task.WhenAll(Enumerable.Range(0, chats).Select(async i =>
+    {
+        await creating.WaitAsync();
+        try
+        {
+            var email = $"bench-agent{i}@bench.test";
+            (await admin.PostAsJsonAsync("/api/v1/agents", new
+            {
+                name = $"Agent {i}", email, role = "Agent", level = 1, groupIds = new[] { defaultGroup }, password = AgentPassword,
+            })).EnsureSuccessStatusCode();
+            agentCookies[i] = await SignInAsync(baseUrl, email, AgentPassword);
+        }
+        finally
+        {
+            creating.Release();
+        }
+    }));
+}
+
 var rssIdle = Rss(host.Id);
 Console.WriteLine($"server pid {host.Id}, idle RSS {rssIdle / 1048576.0:F1} MiB; opening {chats} chats ({chats * 2} connections)…");
 
-HubConnection Hub(string query, string? bearer) => new HubConnectionBuilder()
+HubConnection Hub(string query, CookieContainer? cookies) => new HubConnectionBuilder()
     .WithUrl($"{baseUrl}/hubs/chat{query}", o =>
     {
-        if (bearer is not null)
+        if (cookies is not null)
         {
-            o.AccessTokenProvider = () => Task.FromResult<string?>(bearer);
+            o.Cookies = cookies;
         }
     })
     .AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()))
@@ -91,7 +119,7 @@ var opening = Enumerable.Range(0, chats).Select(async i =>
         var started = (await response.Content.ReadFromJsonAsync<JsonElement>(json));
         var chatId = started.GetProperty("chatId").GetInt64();
         var visitor = Hub($"?widget=bench&visitor={Uri.EscapeDataString(started.GetProperty("token").GetString()!)}", null);
-        var agent = Hub("", token);
+        var agent = Hub("", agentCookies[i]);
         foreach (var side in new[] { visitor, agent })
         {
             side.On<JsonElement>("message", m =>
@@ -180,6 +208,32 @@ host.Kill(entireProcessTree: true);
 await host.WaitForExitAsync();
 Directory.Delete(data, recursive: true);
 return 0;
+
+// The agent console's way in: the sign-in form (with its antiforgery field), then the auth cookie on the hub connection.
+static async Task<CookieContainer> SignInAsync(string baseUrl, string email, string password)
+{
+    var cookies = new CookieContainer();
+    using var client = new HttpClient(new HttpClientHandler { CookieContainer = cookies, AllowAutoRedirect = false }) { BaseAddress = new Uri(baseUrl) };
+    var form = await client.GetStringAsync("/signin");
+    var fields = System.Text.RegularExpressions.Regex.Matches(form, "<input[^>]*type=\"hidden\"[^>]*>")
+        .Select(m => (Name: Attribute(m.Value, "name"), Value: Attribute(m.Value, "value")))
+        .Where(f => f.Name is not null)
+        .Select(f => new KeyValuePair<string, string>(f.Name!, WebUtility.HtmlDecode(f.Value ?? "")))
+        .Append(new("Input.Email", email)).Append(new("Input.Password", password)).ToList();
+    var response = await client.PostAsync("/signin", new FormUrlEncodedContent(fields));
+    if (!cookies.GetAllCookies().Any(c => c.Name == "guichet.auth"))
+    {
+        throw new InvalidOperationException($"sign-in failed for {email}: {(int)response.StatusCode}");
+    }
+
+    return cookies;
+
+    static string? Attribute(string tag, string name)
+    {
+        var m = System.Text.RegularExpressions.Regex.Match(tag, name + "=\"([^\"]*)\"");
+        return m.Success ? m.Groups[1].Value : null;
+    }
+}
 
 static Process Start(string dll, string[] args, Dictionary<string, string> env, string workingDirectory)
 {
