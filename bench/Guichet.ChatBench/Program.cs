@@ -81,7 +81,19 @@ using (var creating = new SemaphoreSlim(4))
             {
                 name = $"Agent {i}", email, role = "Agent", level = 1, groupIds = new[] { defaultGroup }, password = AgentPassword,
             })).EnsureSuccessStatusCode();
-            agentCookies[i] = await SignInAsync(baseUrl, email, AgentPassword);
+            // Retried: the first requests of a fresh node race to create its data-protection key (an antiforgery 400).
+            for (var attempt = 0; ; attempt++)
+            {
+                try
+                {
+                    agentCookies[i] = await SignInAsync(baseUrl, email, AgentPassword);
+                    break;
+                }
+                catch (InvalidOperationException) when (attempt < 4)
+                {
+                    await Task.Delay(500);
+                }
+            }
         }
         finally
         {
