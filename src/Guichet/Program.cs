@@ -1,4 +1,5 @@
 using Guichet.Auth;
+using Guichet.Chat;
 using Guichet.Cli;
 using Guichet.Data;
 using Guichet.Demo;
@@ -30,6 +31,7 @@ builder.AddKnowledge();
 builder.AddMail();
 builder.AddDemoDesk();
 builder.AddWebUi();
+builder.AddChat();
 
 var app = builder.Build();
 if (verb is not null)
@@ -48,6 +50,7 @@ api.MapKnowledgeApi();
 api.MapMailApi();
 app.MapWebUi();
 app.MapKnowledgeUi();
+app.MapChat();
 
 await app.RunAsync();
 return 0;

@@ -195,6 +195,22 @@ public sealed class Ticket
         return null;
     }
 
+    /// <summary>A live chat message, on the timeline as it is sent; it counts as contact like a reply does.</summary>
+    public (Interaction? Message, RuleViolation? Violation) AddChatMessage(Actor actor, string body, DateTimeOffset now, string? detail = null)
+    {
+        if (Status == TicketStatus.Closed)
+        {
+            return (null, new RuleViolation("ticket.closed"));
+        }
+
+        var message = Append(InteractionKind.Chat, Visibility.Public, actor, now);
+        message.Body = body;
+        message.Channel = Channel.Chat;
+        message.Detail = detail;
+        AfterContact(actor, now);
+        return (message, null);
+    }
+
     public RuleViolation? AddNote(Actor actor, string body, DateTimeOffset now)
     {
         if (Status == TicketStatus.Closed)
