@@ -3,6 +3,7 @@ using Guichet.Auth;
 using Guichet.Data;
 using Guichet.People;
 using Guichet.Web.Live;
+using Guichet.Web.TicketPage;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Localization;
 using Microsoft.AspNetCore.Mvc;
@@ -28,6 +29,7 @@ public static class WebSetup
         services.AddScoped<Viewer>();
         services.AddSingleton<LiveFeed>();
         services.AddSingleton<IInterceptor, LiveSaveInterceptor>();
+        services.AddTicketPage();
         services.ConfigureApplicationCookie(o =>
         {
             o.Cookie.Name = "guichet.auth";
@@ -56,6 +58,7 @@ public static class WebSetup
         app.MapPost("/signout", SignOutAsync).RequireAuthorization();
         app.MapPost("/language", SetLanguageAsync).AllowAnonymous();
         app.MapLive();
+        app.MapTicketPage();
         return app;
     }
 

@@ -1177,6 +1177,44 @@ namespace Guichet.Data.Migrations.Postgres
                     b.ToTable("TicketSla");
                 });
 
+            modelBuilder.Entity("Guichet.Tickets.CannedResponse", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasMaxLength(10000)
+                        .HasColumnType("character varying(10000)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Language")
+                        .HasMaxLength(5)
+                        .HasColumnType("character varying(5)");
+
+                    b.Property<long?>("OwnerAgentId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OwnerAgentId", "Title");
+
+                    b.ToTable("CannedResponses", (string)null);
+                });
+
             modelBuilder.Entity("Guichet.Tickets.Category", b =>
                 {
                     b.Property<long>("Id")
@@ -1355,6 +1393,9 @@ namespace Guichet.Data.Migrations.Postgres
                     b.Property<int>("Level")
                         .HasColumnType("integer");
 
+                    b.Property<long?>("MergedIntoId")
+                        .HasColumnType("bigint");
+
                     b.Property<string>("Number")
                         .IsRequired()
                         .HasMaxLength(20)
@@ -1417,6 +1458,8 @@ namespace Guichet.Data.Migrations.Postgres
 
                     b.HasIndex("FollowUpOfId");
 
+                    b.HasIndex("MergedIntoId");
+
                     b.HasIndex("Number")
                         .IsUnique();
 
@@ -1444,6 +1487,41 @@ namespace Guichet.Data.Migrations.Postgres
                     b.HasKey("Year");
 
                     b.ToTable("TicketCounters");
+                });
+
+            modelBuilder.Entity("Guichet.Tickets.TicketLink", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long?>("CreatedById")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)");
+
+                    b.Property<long>("OtherTicketId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("TicketId")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OtherTicketId");
+
+                    b.HasIndex("TicketId", "OtherTicketId", "Kind")
+                        .IsUnique();
+
+                    b.ToTable("TicketLinks", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserClaim<long>", b =>
@@ -1748,6 +1826,14 @@ namespace Guichet.Data.Migrations.Postgres
                     b.Navigation("Ticket");
                 });
 
+            modelBuilder.Entity("Guichet.Tickets.CannedResponse", b =>
+                {
+                    b.HasOne("Guichet.People.Agent", null)
+                        .WithMany()
+                        .HasForeignKey("OwnerAgentId")
+                        .OnDelete(DeleteBehavior.Cascade);
+                });
+
             modelBuilder.Entity("Guichet.Tickets.Category", b =>
                 {
                     b.HasOne("Guichet.People.Group", "DefaultGroup")
@@ -1796,6 +1882,11 @@ namespace Guichet.Data.Migrations.Postgres
                         .HasForeignKey("GroupId")
                         .OnDelete(DeleteBehavior.SetNull);
 
+                    b.HasOne("Guichet.Tickets.Ticket", null)
+                        .WithMany()
+                        .HasForeignKey("MergedIntoId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
                     b.HasOne("Guichet.People.Organization", "Organization")
                         .WithMany()
                         .HasForeignKey("OrganizationId")
@@ -1816,6 +1907,21 @@ namespace Guichet.Data.Migrations.Postgres
                     b.Navigation("Organization");
 
                     b.Navigation("Requester");
+                });
+
+            modelBuilder.Entity("Guichet.Tickets.TicketLink", b =>
+                {
+                    b.HasOne("Guichet.Tickets.Ticket", null)
+                        .WithMany()
+                        .HasForeignKey("OtherTicketId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Guichet.Tickets.Ticket", null)
+                        .WithMany("Links")
+                        .HasForeignKey("TicketId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserClaim<long>", b =>
@@ -1858,6 +1964,8 @@ namespace Guichet.Data.Migrations.Postgres
             modelBuilder.Entity("Guichet.Tickets.Ticket", b =>
                 {
                     b.Navigation("Interactions");
+
+                    b.Navigation("Links");
                 });
 #pragma warning restore 612, 618
         }

@@ -1133,6 +1133,42 @@ namespace Guichet.Data.Migrations.Sqlite
                     b.ToTable("TicketSla");
                 });
 
+            modelBuilder.Entity("Guichet.Tickets.CannedResponse", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasMaxLength(10000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Language")
+                        .HasMaxLength(5)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("OwnerAgentId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OwnerAgentId", "Title");
+
+                    b.ToTable("CannedResponses", (string)null);
+                });
+
             modelBuilder.Entity("Guichet.Tickets.Category", b =>
                 {
                     b.Property<long>("Id")
@@ -1305,6 +1341,9 @@ namespace Guichet.Data.Migrations.Sqlite
                     b.Property<int>("Level")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("MergedIntoId")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Number")
                         .IsRequired()
                         .HasMaxLength(20)
@@ -1367,6 +1406,8 @@ namespace Guichet.Data.Migrations.Sqlite
 
                     b.HasIndex("FollowUpOfId");
 
+                    b.HasIndex("MergedIntoId");
+
                     b.HasIndex("Number")
                         .IsUnique();
 
@@ -1394,6 +1435,39 @@ namespace Guichet.Data.Migrations.Sqlite
                     b.HasKey("Year");
 
                     b.ToTable("TicketCounters");
+                });
+
+            modelBuilder.Entity("Guichet.Tickets.TicketLink", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("CreatedById")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("OtherTicketId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("TicketId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OtherTicketId");
+
+                    b.HasIndex("TicketId", "OtherTicketId", "Kind")
+                        .IsUnique();
+
+                    b.ToTable("TicketLinks", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserClaim<long>", b =>
@@ -1696,6 +1770,14 @@ namespace Guichet.Data.Migrations.Sqlite
                     b.Navigation("Ticket");
                 });
 
+            modelBuilder.Entity("Guichet.Tickets.CannedResponse", b =>
+                {
+                    b.HasOne("Guichet.People.Agent", null)
+                        .WithMany()
+                        .HasForeignKey("OwnerAgentId")
+                        .OnDelete(DeleteBehavior.Cascade);
+                });
+
             modelBuilder.Entity("Guichet.Tickets.Category", b =>
                 {
                     b.HasOne("Guichet.People.Group", "DefaultGroup")
@@ -1744,6 +1826,11 @@ namespace Guichet.Data.Migrations.Sqlite
                         .HasForeignKey("GroupId")
                         .OnDelete(DeleteBehavior.SetNull);
 
+                    b.HasOne("Guichet.Tickets.Ticket", null)
+                        .WithMany()
+                        .HasForeignKey("MergedIntoId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
                     b.HasOne("Guichet.People.Organization", "Organization")
                         .WithMany()
                         .HasForeignKey("OrganizationId")
@@ -1764,6 +1851,21 @@ namespace Guichet.Data.Migrations.Sqlite
                     b.Navigation("Organization");
 
                     b.Navigation("Requester");
+                });
+
+            modelBuilder.Entity("Guichet.Tickets.TicketLink", b =>
+                {
+                    b.HasOne("Guichet.Tickets.Ticket", null)
+                        .WithMany()
+                        .HasForeignKey("OtherTicketId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Guichet.Tickets.Ticket", null)
+                        .WithMany("Links")
+                        .HasForeignKey("TicketId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserClaim<long>", b =>
@@ -1806,6 +1908,8 @@ namespace Guichet.Data.Migrations.Sqlite
             modelBuilder.Entity("Guichet.Tickets.Ticket", b =>
                 {
                     b.Navigation("Interactions");
+
+                    b.Navigation("Links");
                 });
 #pragma warning restore 612, 618
         }
