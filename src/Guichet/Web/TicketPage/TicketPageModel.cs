@@ -97,7 +97,7 @@ public sealed class TicketPageModel
             ? await db.Agents.AsNoTracking().Where(a => a.Id == agentId).Select(a => a.Person.Name).FirstOrDefaultAsync(ct)
             : null;
         var canned = await CannedResponsesApi.ForAgent(db, caller.AgentId, ticket.Requester.Language).ToListAsync(ct);
-        var values = FillValues(ticket, agentName);
+        var values = CannedResponse.ValuesFor(ticket, agentName);
         var mergedInto = ticket.MergedIntoId is { } mergedId
             ? await db.Tickets.AsNoTracking().Where(t => t.Id == mergedId).Select(t => t.Number).FirstOrDefaultAsync(ct)
             : null;
@@ -121,16 +121,6 @@ public sealed class TicketPageModel
             Now = now,
         };
     }
-
-    public static Dictionary<string, string?> FillValues(Ticket ticket, string? agentName) => new(StringComparer.Ordinal)
-    {
-        ["requester.name"] = ticket.Requester.Name,
-        ["requester.email"] = ticket.Requester.Email,
-        ["ticket.number"] = ticket.Number,
-        ["ticket.subject"] = ticket.Subject,
-        ["agent.name"] = agentName,
-        ["group.name"] = ticket.Group?.Name,
-    };
 }
 
 /// <summary>A canned response as the composer offers it; the composer fills its placeholders for the ticket.</summary>
