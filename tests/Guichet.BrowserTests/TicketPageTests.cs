@@ -14,7 +14,8 @@ public sealed partial class TicketPageTests(BrowserDesk desk)
     [Fact]
     public async Task An_l1_agent_takes_replies_asks_and_escalates_then_an_l2_agent_resolves()
     {
-        var ticket = await OpenAsync("VPN drops every hour", "Since Monday the VPN disconnects about every hour.\nI have to reconnect by hand.");
+        await EnsureSlaAsync();
+        var ticket = await OpenAsync("VPN drops every hour", "Since Monday the VPN disconnects about every hour.\nI have to reconnect by hand.", Category);
         await desk.WithDbAsync(async db =>
         {
             db.Add(new CannedResponse("Greeting", "Hello {{requester.name}},\nwe are looking at ticket {{ticket.number}}.\n{{agent.name}}", null, null,
@@ -26,6 +27,7 @@ public sealed partial class TicketPageTests(BrowserDesk desk)
         await l1.GotoAsync($"/desk/tickets/{ticket.Number}");
         Assert.Equal("VPN drops every hour", await l1.InnerTextAsync("h1.tp-subject"));
         Assert.Equal("Unassigned", await l1.InnerTextAsync("#tp-assignee"));
+        Assert.Matches(new Regex("^(\\d+h\\d{2}|\\d+min)$"), await l1.InnerTextAsync(".tp-clock .sla-text"));
 
         // t: take.
         await l1.Keyboard.PressAsync("t");
@@ -43,6 +45,8 @@ public sealed partial class TicketPageTests(BrowserDesk desk)
         await l1.ClickAsync("#composer-form button[type=submit]");
         await l1.WaitForURLAsync(DonePattern("reply"));
         Assert.Contains($"we are looking at ticket {ticket.Number}", await l1.InnerTextAsync("#tp-timeline"), StringComparison.Ordinal);
+        await l1.ClickAsync("a.tp-why-link");
+        Assert.Contains("VPN clients", await l1.InnerTextAsync("#tp-why"), StringComparison.Ordinal);
         await BrowserDesk.ScreenshotAsync(l1, "ticket-en");
 
         // Ask for information: the ticket waits on the requester.
@@ -136,13 +140,42 @@ public sealed partial class TicketPageTests(BrowserDesk desk)
         await page.Context.CloseAsync();
     }
 
-    private async Task<Ticket> OpenAsync(string subject, string description)
+    private const string Category = "tp.vpn";
+
+    /// <summary>A 24/7 SLA for a category of this test's own, so the other tests' tickets keep no deadline.</summary>
+    private async Task EnsureSlaAsync()
+    {
+        await using var scope = desk.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<Guichet.Data.GuichetDbContext>();
+        if (await db.Categories.AnyAsync(c => c.Code == Category))
+        {
+            return;
+        }
+
+        var now = desk.Clock.GetUtcNow();
+        db.Categories.Add(new Category(Category, "VPN client", "Client VPN", defaultGroup: await db.Groups.FirstAsync(g => g.Id == desk.L1)));
+        var calendar = new Guichet.Sla.SlaCalendar("Ticket page 24/7", Guichet.Sla.CalendarDefinition.Parse(
+            """{"timeZone":"UTC","weeklyHours":{"mon":[["00:00","24:00"]],"tue":[["00:00","24:00"]],"wed":[["00:00","24:00"]],"thu":[["00:00","24:00"]],"fri":[["00:00","24:00"]],"sat":[["00:00","24:00"]],"sun":[["00:00","24:00"]]}}"""),
+            now);
+        db.Add(calendar);
+        await db.SaveChangesAsync();
+        db.Add(new Guichet.Sla.SlaPolicy("VPN clients", 1, calendar.Id, now)
+        {
+            Conditions = new Guichet.Sla.SlaConditions(Categories: [Category]),
+            Targets = [new Guichet.Sla.SlaTargets(Priority.P3, FirstResponseMinutes: 60, NextResponseMinutes: 240, ResolutionMinutes: 1440)],
+        });
+        await db.SaveChangesAsync();
+        scope.ServiceProvider.GetRequiredService<Guichet.Sla.SlaCatalog>().Invalidate();
+    }
+
+    private async Task<Ticket> OpenAsync(string subject, string description, string? category = null)
     {
         await using var scope = desk.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<Guichet.Data.GuichetDbContext>();
         var alice = await db.People.FirstAsync(p => p.Email == DeskApp.Alice);
         var (ticket, errors) = await scope.ServiceProvider.GetRequiredService<TicketService>()
-            .CreateAsync(new NewTicket(subject, description, new RequesterRef(alice.Id), Channel.Email), Actor.Requester(alice.Id), CancellationToken.None);
+            .CreateAsync(new NewTicket(subject, description, new RequesterRef(alice.Id), Channel.Email, Category: category), Actor.Requester(alice.Id),
+                CancellationToken.None);
         Assert.False(errors.Any);
         return ticket!;
     }

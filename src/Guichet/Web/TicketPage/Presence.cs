@@ -125,7 +125,9 @@ public static class TicketPageSetup
         }
 
         await caller.LoadAsync(db, ct);
-        var ticketId = await db.Tickets.AsNoTracking().VisibleTo(caller).Where(t => t.Number == number).Select(t => (long?)t.Id).FirstOrDefaultAsync(ct);
+        // Leaving needs no right: an agent who just escalated a ticket out of their sight still takes their name off it.
+        var tickets = state == PresenceState.Left ? db.Tickets.AsNoTracking() : db.Tickets.AsNoTracking().VisibleTo(caller);
+        var ticketId = await tickets.Where(t => t.Number == number).Select(t => (long?)t.Id).FirstOrDefaultAsync(ct);
         if (ticketId is not { } id)
         {
             return TypedResults.NotFound();

@@ -63,7 +63,13 @@ public sealed class TicketPageModel
 
     public Group? EscalationTarget => Ticket.Group?.EscalatesToId is { } id ? Groups.FirstOrDefault(g => g.Id == id) : null;
 
-    public string Local(DateTimeOffset at, string format = "g") => TimeZoneInfo.ConvertTime(at, Zone).ToString(format, CultureInfo.CurrentCulture);
+    /// <summary>A time in the viewer's zone: "26 Nov 14:05" (with the year when it is not this one), or in the given format.</summary>
+    public string Local(DateTimeOffset at, string? format = null)
+    {
+        var local = TimeZoneInfo.ConvertTime(at, Zone);
+        format ??= local.Year == TimeZoneInfo.ConvertTime(Now, Zone).Year ? "d MMM HH:mm" : "d MMM yyyy HH:mm";
+        return local.ToString(format, CultureInfo.CurrentCulture);
+    }
 
     public static async Task<TicketPageModel?> LoadAsync(GuichetDbContext db, Auth.Caller caller, string key, SlaTracker tracker, TimeZoneInfo zone,
         DateTimeOffset now, string language, IReadOnlyList<InteractionKind> kinds, CancellationToken ct)

@@ -72,6 +72,16 @@
     for (const d of document.querySelectorAll("details.tp-action[open], details.tp-canned[open]")) d.open = false;
   });
 
+  // The header's "why these deadlines" link opens the explanation it points to.
+  document.addEventListener("click", (e) => {
+    const link = e.target.closest?.("a.tp-why-link");
+    const why = document.getElementById("tp-why");
+    if (!link || !why) return;
+    e.preventDefault();
+    why.open = true;
+    why.scrollIntoView({ block: "nearest" });
+  });
+
   // --- presence: a heartbeat every 10 s (typing while the composer was typed in lately), others shown live ----------
   const url = root.dataset.presenceUrl;
   const token = () => document.querySelector("input[name='__RequestVerificationToken']")?.value || "";
