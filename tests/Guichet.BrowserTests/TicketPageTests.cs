@@ -47,6 +47,7 @@ public sealed partial class TicketPageTests(BrowserDesk desk)
         Assert.Contains($"we are looking at ticket {ticket.Number}", await l1.InnerTextAsync("#tp-timeline"), StringComparison.Ordinal);
         await l1.ClickAsync("a.tp-why-link");
         Assert.Contains("VPN clients", await l1.InnerTextAsync("#tp-why"), StringComparison.Ordinal);
+        await l1.EvaluateAsync("window.scrollTo(0, 0)");
         await BrowserDesk.ScreenshotAsync(l1, "ticket-en");
 
         // Ask for information: the ticket waits on the requester.
