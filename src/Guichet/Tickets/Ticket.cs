@@ -715,7 +715,8 @@ internal sealed class TicketConfiguration : IEntityTypeConfiguration<Ticket>
         b.Navigation(t => t.Interactions).UsePropertyAccessMode(PropertyAccessMode.Field);
         b.HasMany(t => t.Links).WithOne().HasForeignKey(l => l.TicketId).OnDelete(DeleteBehavior.Cascade);
         b.Navigation(t => t.Links).UsePropertyAccessMode(PropertyAccessMode.Field);
-        b.HasOne<Ticket>().WithMany().HasForeignKey(t => t.MergedIntoId).OnDelete(DeleteBehavior.SetNull);
+        // No foreign key: on SQLite adding one rebuilds the table, and the rebuild would drop the column defaults the seed verb relies on.
+        b.HasIndex(t => t.MergedIntoId);
 
         // The queues: a group's or an agent's newest active tickets, a requester's history.
         b.HasIndex(t => new { t.GroupId, t.Status, t.Id });

@@ -1882,11 +1882,6 @@ namespace Guichet.Data.Migrations.Postgres
                         .HasForeignKey("GroupId")
                         .OnDelete(DeleteBehavior.SetNull);
 
-                    b.HasOne("Guichet.Tickets.Ticket", null)
-                        .WithMany()
-                        .HasForeignKey("MergedIntoId")
-                        .OnDelete(DeleteBehavior.SetNull);
-
                     b.HasOne("Guichet.People.Organization", "Organization")
                         .WithMany()
                         .HasForeignKey("OrganizationId")

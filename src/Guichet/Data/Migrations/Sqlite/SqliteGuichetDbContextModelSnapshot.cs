@@ -1826,11 +1826,6 @@ namespace Guichet.Data.Migrations.Sqlite
                         .HasForeignKey("GroupId")
                         .OnDelete(DeleteBehavior.SetNull);
 
-                    b.HasOne("Guichet.Tickets.Ticket", null)
-                        .WithMany()
-                        .HasForeignKey("MergedIntoId")
-                        .OnDelete(DeleteBehavior.SetNull);
-
                     b.HasOne("Guichet.People.Organization", "Organization")
                         .WithMany()
                         .HasForeignKey("OrganizationId")

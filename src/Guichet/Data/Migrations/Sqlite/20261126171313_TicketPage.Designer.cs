@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Guichet.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteGuichetDbContext))]
-    [Migration("20261126161141_TicketPage")]
+    [Migration("20261126171313_TicketPage")]
     partial class TicketPage
     {
         /// <inheritdoc />
@@ -1827,11 +1827,6 @@ namespace Guichet.Data.Migrations.Sqlite
                     b.HasOne("Guichet.People.Group", "Group")
                         .WithMany()
                         .HasForeignKey("GroupId")
-                        .OnDelete(DeleteBehavior.SetNull);
-
-                    b.HasOne("Guichet.Tickets.Ticket", null)
-                        .WithMany()
-                        .HasForeignKey("MergedIntoId")
                         .OnDelete(DeleteBehavior.SetNull);
 
                     b.HasOne("Guichet.People.Organization", "Organization")

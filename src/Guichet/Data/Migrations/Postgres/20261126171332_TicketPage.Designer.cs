@@ -13,7 +13,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Guichet.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresGuichetDbContext))]
-    [Migration("20261126161158_TicketPage")]
+    [Migration("20261126171332_TicketPage")]
     partial class TicketPage
     {
         /// <inheritdoc />
@@ -1883,11 +1883,6 @@ namespace Guichet.Data.Migrations.Postgres
                     b.HasOne("Guichet.People.Group", "Group")
                         .WithMany()
                         .HasForeignKey("GroupId")
-                        .OnDelete(DeleteBehavior.SetNull);
-
-                    b.HasOne("Guichet.Tickets.Ticket", null)
-                        .WithMany()
-                        .HasForeignKey("MergedIntoId")
                         .OnDelete(DeleteBehavior.SetNull);
 
                     b.HasOne("Guichet.People.Organization", "Organization")
