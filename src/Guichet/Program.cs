@@ -42,6 +42,7 @@ if (verb is not null)
 app.UseHostDefaults();
 var api = app.MapGroup("/api/v1").RequireAuthorization(Policies.Api);
 api.MapTicketsApi();
+api.MapCannedResponsesApi();
 api.MapPeopleApi();
 api.MapMeApi();
 api.MapSlaApi();

@@ -258,16 +258,17 @@ public static class SlaApi
     private static async Task<Results<Ok<ExplanationDto>, NotFound>> ExplainAsync(string key, TicketContext c, SlaTracker tracker, CancellationToken ct)
     {
         var ticket = await c.FindAsync(key, ct, track: false);
-        if (ticket is null)
-        {
-            return TypedResults.NotFound();
-        }
+        return ticket is null ? TypedResults.NotFound() : TypedResults.Ok(await ExplainTicketAsync(c.Db, ticket, tracker, ct));
+    }
 
-        var sla = await c.Db.Set<TicketSla>().AsNoTracking().FirstOrDefaultAsync(s => s.TicketId == ticket.Id, ct) ?? new TicketSla();
-        var evaluation = await tracker.EvaluateAsync(c.Db, ticket, await SlaTracker.PersistedFactsAsync(c.Db, ticket.Id, ct), ct);
+    /// <summary>The deadlines of a ticket and why: the API's answer, also shown on the agent's ticket page.</summary>
+    public static async Task<ExplanationDto> ExplainTicketAsync(GuichetDbContext db, Ticket ticket, SlaTracker tracker, CancellationToken ct)
+    {
+        var sla = await db.Set<TicketSla>().AsNoTracking().FirstOrDefaultAsync(s => s.TicketId == ticket.Id, ct) ?? new TicketSla();
+        var evaluation = await tracker.EvaluateAsync(db, ticket, await SlaTracker.PersistedFactsAsync(db, ticket.Id, ct), ct);
         if (evaluation is null)
         {
-            return TypedResults.Ok(new ExplanationDto(null, null, null, [], [], SlaSummary.From(sla)!, [], []));
+            return new ExplanationDto(null, null, null, [], [], SlaSummary.From(sla)!, [], []);
         }
 
         var entry = evaluation.Entry;
@@ -275,8 +276,8 @@ public static class SlaApi
             k.State, k.StartedAt, k.RunningSince, Math.Round(k.ConsumedBeforeRunning.TotalMinutes, 2), k.DueAt, k.MetAt, k.MetLate, sla.Stage(k.Kind),
             Explain(k, entry.Calendar.Name))).ToList();
         var intervals = evaluation.Computation.Intervals.Select(i => new IntervalDto(i.From, i.To, i.State, Math.Round(i.Business.TotalMinutes, 2))).ToList();
-        return TypedResults.Ok(new ExplanationDto(new Ref(entry.Policy.Id, entry.Policy.Name), new Ref(entry.Calendar.Id, entry.Calendar.Name),
-            entry.Built.TimeZone.Id, [.. entry.Pausing], evaluation.Thresholds, SlaSummary.From(sla)!, clocks, intervals));
+        return new ExplanationDto(new Ref(entry.Policy.Id, entry.Policy.Name), new Ref(entry.Calendar.Id, entry.Calendar.Name),
+            entry.Built.TimeZone.Id, [.. entry.Pausing], evaluation.Thresholds, SlaSummary.From(sla)!, clocks, intervals);
     }
 
     private static string Explain(SlaClockResult k, string calendar) => k.State switch

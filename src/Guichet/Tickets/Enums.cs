@@ -95,6 +95,17 @@ public enum TicketEvent
     Flagged,
     Unflagged,
     Linked,
+    MergedInto,
+    MergedFrom,
+    Unlinked,
+}
+
+/// <summary>How two tickets are related; <see cref="CausedBy"/> reads from the ticket that holds the link.</summary>
+public enum TicketLinkKind
+{
+    Related,
+    Duplicate,
+    CausedBy,
 }
 
 /// <summary>Hierarchical escalation: who in the hierarchy must look at the ticket, without changing its group.</summary>

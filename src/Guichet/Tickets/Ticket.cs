@@ -12,6 +12,7 @@ namespace Guichet.Tickets;
 public sealed class Ticket
 {
     private readonly List<Interaction> _interactions = [];
+    private readonly List<TicketLink> _links = [];
 
     private Ticket() => (Number, Subject, Description) = ("", "", "");
 
@@ -51,10 +52,16 @@ public sealed class Ticket
     public long? FlaggedById { get; private set; }
     public DateTimeOffset? FlaggedAt { get; private set; }
 
+    /// <summary>Set when this ticket was merged into another: it is closed and its thread stays readable.</summary>
+    public long? MergedIntoId { get; private set; }
+
     /// <summary>Optimistic concurrency: two nodes changing the same ticket cannot both win silently.</summary>
     public int Version { get; private set; }
 
     public IReadOnlyList<Interaction> Interactions => _interactions;
+
+    /// <summary>The links this ticket holds (loaded on demand); links held by the other ticket are its own.</summary>
+    public IReadOnlyList<TicketLink> Links => _links;
 
     public sealed record Draft(string Subject, string Description, Person Requester, Channel Channel, Severity Impact,
         Severity Urgency, TicketType? Type = null, Category? Category = null, Group? Group = null, IEnumerable<string>? Tags = null,
@@ -431,6 +438,88 @@ public sealed class Ticket
         return entry;
     }
 
+    /// <summary>
+    /// Merge this ticket into <paramref name="target"/>: this one is closed with a "merged into" entry that its
+    /// requester can read, and the target records where the conversation came from.
+    /// </summary>
+    public RuleViolation? MergeInto(Ticket target, Actor actor, string? reason, DateTimeOffset now)
+    {
+        if (target.Id == Id)
+        {
+            return new RuleViolation("ticket.merge_self");
+        }
+
+        if (Status == TicketStatus.Closed)
+        {
+            return NotAllowed("merge");
+        }
+
+        if (target.Status == TicketStatus.Closed)
+        {
+            return new RuleViolation("ticket.merge_target_closed", target.Number);
+        }
+
+        var into = Append(InteractionKind.Event, Visibility.Public, actor, now, TicketEvent.MergedInto);
+        into.To = target.Number;
+        into.Body = reason;
+        MergedIntoId = target.Id;
+        ClosedAt = now;
+        ResolvedAt ??= now;
+        ChangeStatus(TicketStatus.Closed, actor, now, TicketEvent.Closed).Detail = target.Number;
+
+        var from = target.Append(InteractionKind.Event, Visibility.Internal, actor, now, TicketEvent.MergedFrom);
+        from.From = Number;
+        from.Body = reason;
+        return null;
+    }
+
+    /// <summary>Links this ticket to another (both timelines say so); one link of a kind between the same two tickets.</summary>
+    public RuleViolation? LinkTo(Ticket other, TicketLinkKind kind, Actor actor, DateTimeOffset now)
+    {
+        if (other.Id == Id)
+        {
+            return new RuleViolation("ticket.link_self");
+        }
+
+        if (Status == TicketStatus.Closed)
+        {
+            return new RuleViolation("ticket.closed");
+        }
+
+        if (_links.Any(l => l.OtherTicketId == other.Id && l.Kind == kind) || other._links.Any(l => l.OtherTicketId == Id && l.Kind == kind))
+        {
+            return new RuleViolation("ticket.link_exists", other.Number);
+        }
+
+        _links.Add(new TicketLink(this, other, kind, actor.PersonId, now));
+        var here = Append(InteractionKind.Event, Visibility.Internal, actor, now, TicketEvent.Linked);
+        here.From = TicketLink.Code(kind);
+        here.To = other.Number;
+        var there = other.Append(InteractionKind.Event, Visibility.Internal, actor, now, TicketEvent.Linked);
+        there.From = TicketLink.Code(kind, reverse: true);
+        there.To = Number;
+        return null;
+    }
+
+    /// <summary>Removes a link between this ticket and <paramref name="other"/>, whichever of the two holds it.</summary>
+    public RuleViolation? Unlink(TicketLink link, Ticket other, Actor actor, DateTimeOffset now)
+    {
+        var mine = link.TicketId == Id && link.OtherTicketId == other.Id;
+        if (!mine && !(link.TicketId == other.Id && link.OtherTicketId == Id))
+        {
+            return new RuleViolation("ticket.link_unknown");
+        }
+
+        (mine ? _links : other._links).Remove(link);
+        var here = Append(InteractionKind.Event, Visibility.Internal, actor, now, TicketEvent.Unlinked);
+        here.From = TicketLink.Code(link.Kind, reverse: !mine);
+        here.To = other.Number;
+        var there = other.Append(InteractionKind.Event, Visibility.Internal, actor, now, TicketEvent.Unlinked);
+        there.From = TicketLink.Code(link.Kind, reverse: mine);
+        there.To = Number;
+        return null;
+    }
+
     /// <summary>One priority step up (P3 → P2), for a reason such as an SLA breach; P1 stays P1.</summary>
     public RuleViolation? RaisePriority(Actor actor, string reason, DateTimeOffset now)
     {
@@ -640,6 +729,10 @@ internal sealed class TicketConfiguration : IEntityTypeConfiguration<Ticket>
         b.HasOne<Ticket>().WithMany().HasForeignKey(t => t.FollowUpOfId).OnDelete(DeleteBehavior.SetNull);
         b.HasMany(t => t.Interactions).WithOne().HasForeignKey(i => i.TicketId).OnDelete(DeleteBehavior.Cascade);
         b.Navigation(t => t.Interactions).UsePropertyAccessMode(PropertyAccessMode.Field);
+        b.HasMany(t => t.Links).WithOne().HasForeignKey(l => l.TicketId).OnDelete(DeleteBehavior.Cascade);
+        b.Navigation(t => t.Links).UsePropertyAccessMode(PropertyAccessMode.Field);
+        // No foreign key: on SQLite adding one rebuilds the table, and the rebuild would drop the column defaults the seed verb relies on.
+        b.HasIndex(t => t.MergedIntoId);
 
         // The queues: a group's or an agent's newest active tickets, a requester's history.
         b.HasIndex(t => new { t.GroupId, t.Status, t.Id });

@@ -61,6 +61,7 @@ public static class TicketsApi
         staff.MapPost("/{key}/escalate", EscalateAsync).WithName("EscalateTicket");
         staff.MapPost("/{key}/deescalate", DeescalateAsync).WithName("DeescalateTicket");
         staff.MapPatch("/{key}", ClassifyAsync).WithName("ClassifyTicket");
+        staff.MapTicketLinksApi();
         return api;
     }
 
@@ -202,7 +203,7 @@ public static class TicketsApi
         return TypedResults.Ok(new Page<TimelineEntry>(items.Take(pageSize).ToList(), next));
     }
 
-    private static async Task<Results<Created<InteractionCreated>, NotFound, ValidationProblem, ProblemHttpResult>> ReplyAsync(string key, BodyRequest r,
+    internal static async Task<Results<Created<InteractionCreated>, NotFound, ValidationProblem, ProblemHttpResult>> ReplyAsync(string key, BodyRequest r,
         TicketContext c, CancellationToken ct)
     {
         var errors = new Errors().Required("body", r.Body, 100_000).Enum<Channel>("channel", r.Channel, out var channel);
@@ -222,7 +223,7 @@ public static class TicketsApi
         return violation is not null ? Problems.Conflict(violation) : await c.CreatedAsync(target, InteractionKind.Reply, ct);
     }
 
-    private static async Task<Results<Created<InteractionCreated>, NotFound, ValidationProblem, ProblemHttpResult>> NoteAsync(string key, BodyRequest r,
+    internal static async Task<Results<Created<InteractionCreated>, NotFound, ValidationProblem, ProblemHttpResult>> NoteAsync(string key, BodyRequest r,
         TicketContext c, CancellationToken ct)
     {
         var errors = new Errors().Required("body", r.Body, 100_000);
@@ -234,7 +235,7 @@ public static class TicketsApi
         return await c.AddAsync(key, InteractionKind.Note, (t, a, now) => t.AddNote(a, r.Body!, now), ct);
     }
 
-    private static async Task<Results<Created<InteractionCreated>, NotFound, ValidationProblem, ProblemHttpResult>> CallAsync(string key, CallRequest r,
+    internal static async Task<Results<Created<InteractionCreated>, NotFound, ValidationProblem, ProblemHttpResult>> CallAsync(string key, CallRequest r,
         TicketContext c, CancellationToken ct)
     {
         var errors = new Errors().Required("summary", r.Summary, 100_000).Enum<CallDirection>("direction", r.Direction ?? "", out var direction);
@@ -252,7 +253,7 @@ public static class TicketsApi
             (t, a, now) => t.LogCall(a, direction!.Value, TimeSpan.FromSeconds(r.DurationSeconds!.Value), r.Summary!, r.Internal ?? false, now), ct);
     }
 
-    private static async Task<Results<Ok<TicketDto>, NotFound, ValidationProblem, ProblemHttpResult>> AssignAsync(string key, AssignRequest r, TicketContext c,
+    internal static async Task<Results<Ok<TicketDto>, NotFound, ValidationProblem, ProblemHttpResult>> AssignAsync(string key, AssignRequest r, TicketContext c,
         CancellationToken ct)
     {
         var errors = new Errors();
@@ -281,14 +282,14 @@ public static class TicketsApi
         return await c.ActAsync(key, (t, a, now) => r.Unassign is true ? t.Unassign(a, now) : t.Assign(agent, group, a, now), ct);
     }
 
-    private static async Task<Results<Ok<TicketDto>, NotFound, ValidationProblem, ProblemHttpResult>> ResolveAsync(string key, SolutionRequest r,
+    internal static async Task<Results<Ok<TicketDto>, NotFound, ValidationProblem, ProblemHttpResult>> ResolveAsync(string key, SolutionRequest r,
         TicketContext c, CancellationToken ct)
     {
         var errors = new Errors().Required("solution", r.Solution, 100_000);
         return errors.Any ? Problems.Invalid(errors) : await c.ActAsync(key, (t, a, now) => t.Resolve(a, r.Solution!, now), ct);
     }
 
-    private static async Task<Results<Ok<TicketDto>, NotFound, ValidationProblem, ProblemHttpResult>> EscalateAsync(string key, EscalateRequest r,
+    internal static async Task<Results<Ok<TicketDto>, NotFound, ValidationProblem, ProblemHttpResult>> EscalateAsync(string key, EscalateRequest r,
         TicketContext c, Distributor distributor, CancellationToken ct)
     {
         var errors = new Errors().Required("reason", r.Reason, 10_000).MaxLength("tried", r.Tried, 10_000);
@@ -323,7 +324,7 @@ public static class TicketsApi
             : result;
     }
 
-    private static async Task<Results<Ok<TicketDto>, NotFound, ValidationProblem, ProblemHttpResult>> DeescalateAsync(string key, EscalateRequest r,
+    internal static async Task<Results<Ok<TicketDto>, NotFound, ValidationProblem, ProblemHttpResult>> DeescalateAsync(string key, EscalateRequest r,
         TicketContext c, CancellationToken ct)
     {
         var errors = new Errors().Required("reason", r.Reason, 10_000);
@@ -341,7 +342,7 @@ public static class TicketsApi
         return errors.Any ? Problems.Invalid(errors) : await c.ActAsync(key, (t, a, now) => t.Deescalate(target!, a, r.Reason!, now), ct);
     }
 
-    private static async Task<Results<Ok<TicketDto>, NotFound, ValidationProblem, ProblemHttpResult>> ClassifyAsync(string key, ClassifyRequest r,
+    internal static async Task<Results<Ok<TicketDto>, NotFound, ValidationProblem, ProblemHttpResult>> ClassifyAsync(string key, ClassifyRequest r,
         TicketContext c, CancellationToken ct)
     {
         var errors = new Errors().Enum<Severity>("impact", r.Impact, out var impact).Enum<Severity>("urgency", r.Urgency, out var urgency)

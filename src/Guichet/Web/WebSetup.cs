@@ -3,6 +3,7 @@ using Guichet.Auth;
 using Guichet.Data;
 using Guichet.People;
 using Guichet.Web.Live;
+using Guichet.Web.TicketPage;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Localization;
 using Microsoft.AspNetCore.Mvc;
@@ -30,6 +31,7 @@ public static class WebSetup
         services.AddScoped<Portal.PortalUploads>();
         services.AddSingleton<LiveFeed>();
         services.AddSingleton<IInterceptor, LiveSaveInterceptor>();
+        services.AddTicketPage();
         services.ConfigureApplicationCookie(o =>
         {
             o.Cookie.Name = "guichet.auth";
@@ -59,6 +61,7 @@ public static class WebSetup
         app.MapPost("/language", SetLanguageAsync).AllowAnonymous();
         app.MapLive();
         Portal.PortalEndpoints.MapPortalEndpoints(app);
+        app.MapTicketPage();
         return app;
     }
 
