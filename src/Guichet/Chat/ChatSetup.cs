@@ -2,7 +2,6 @@ using System.Threading.RateLimiting;
 using Guichet.Auth;
 using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace Guichet.Chat;
@@ -67,7 +66,7 @@ public static class ChatSetup
             .AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
         services.AddScoped<ChatService>();
         services.AddSingleton<ChatLimits>();
-        services.TryAddScoped<ICannedAnswers, NoCannedAnswers>();
+        services.AddScoped<ICannedAnswers, CannedResponseAnswers>();
         services.AddSingleton<ChatBroadcaster>();
         services.AddSingleton<ChatOrigins>();
         services.AddCors();

@@ -167,7 +167,8 @@ public static class LiveEndpoints
             {
                 await foreach (var e in feed.ListenAsync(stop.Token))
                 {
-                    if (!caller.IsStaff && e.Topic == "tickets" && !await VisibleAsync(db, caller, e.Data, stop.Token))
+                    // Customers get only the ticket events of tickets they may see; presence names staff, so it stays among staff.
+                    if (!caller.IsStaff && (e.Topic != "tickets" || !await VisibleAsync(db, caller, e.Data, stop.Token)))
                     {
                         continue;
                     }

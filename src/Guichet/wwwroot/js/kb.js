@@ -47,7 +47,7 @@
 
   // ---- insertion into the composer -----------------------------------------------------------------------------
   const insert = (text) => {
-    const composer = document.getElementById("composer-body");
+    const composer = document.getElementById("composer-body") || document.getElementById("tp-body");
     if (!composer) {
       if (navigator.clipboard) navigator.clipboard.writeText(text).catch(() => {});
       return false;
