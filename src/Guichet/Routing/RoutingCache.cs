@@ -236,6 +236,9 @@ internal sealed class RoutingCacheInvalidation(RoutingCache routing, RuleCache r
                 Ticket when entry.State == EntityState.Deleted => Change.Loads,
                 Ticket => entry.Property(nameof(Ticket.Status)).IsModified || entry.Property(nameof(Ticket.Priority)).IsModified
                     || entry.Property(nameof(Ticket.AssigneeId)).IsModified ? Change.Loads : Change.None,
+                // Moving the round-robin pointer (every distributed ticket) is not a change of what is cached.
+                GroupDistribution when entry.State == EntityState.Modified
+                    && entry.Properties.Where(p => p.IsModified).All(p => p.Metadata.Name == nameof(GroupDistribution.LastAssignedAgentId)) => Change.None,
                 GroupDistribution or AgentSchedule or Agent or Group or Dictionary<string, object> => Change.Agents,
                 Person when entry.State != EntityState.Added => Change.Agents,
                 TriageSettings or RoutingRule => Change.Rules,
