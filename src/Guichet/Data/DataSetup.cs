@@ -50,7 +50,7 @@ public static class DataSetup
             }
 
             services.AddPooledDbContextFactory<SqliteGuichetDbContext>((sp, o) =>
-                o.UseSqlite(connectionString).AddInterceptors(sp.GetServices<IInterceptor>().Prepend(SqlitePragmas.Instance)));
+                o.UseSqlite(connectionString).AddInterceptors(sp.GetServices<IInterceptor>().Prepend(SqlitePragmas.Instance).Prepend(SqliteWriteGate.Instance)));
             services.AddScoped<IDbContextFactory<GuichetDbContext>, ContextFactory<SqliteGuichetDbContext>>();
             services.AddHostedService<SqliteMaintenance>();
         }

@@ -80,12 +80,17 @@ public static class Distribution
 /// <summary>Gives a ticket to an agent of its group when the group distributes automatically.</summary>
 public sealed record AgentBrief(long Id, string Name, string? TimeZone);
 
-public sealed class Distributor(GuichetDbContext db, TimeProvider clock, IOptions<RoutingOptions> options)
+public sealed class Distributor(GuichetDbContext db, TimeProvider clock, IOptions<RoutingOptions> options, RoutingCache cache)
 {
     /// <summary>Assigns the ticket if its group's mode and its agents allow; returns whether it did. Does not save.</summary>
     public async Task<bool> DistributeAsync(Ticket ticket, CancellationToken ct)
     {
         if (ticket.AssigneeId is not null || !ticket.Status.IsActive() || ticket.GroupId is not { } groupId)
+        {
+            return false;
+        }
+
+        if (!await cache.DistributesAsync(db, groupId, ct))
         {
             return false;
         }
@@ -112,6 +117,8 @@ public sealed class Distributor(GuichetDbContext db, TimeProvider clock, IOption
         }
 
         distribution.AssignedTo(agent.Id);
+        cache.Assigned(agent.Id, Distribution.Weight(ticket.Priority));
+        RoutingCache.MarkCounted(ticket);
         return true;
     }
 
@@ -156,19 +163,17 @@ public sealed class Distributor(GuichetDbContext db, TimeProvider clock, IOption
     public async Task<(List<AgentBrief> Agents, List<Candidate> Candidates)> CandidatesAsync(long groupId, bool alwaysOnDuty, DateTimeOffset now,
         bool withSkills, CancellationToken ct)
     {
-        // Read-only and narrow: only the chosen agent is loaded as an entity, by the caller.
-        var agents = await db.Agents.AsNoTracking().Where(a => a.IsActive && a.Groups.Any(g => g.Id == groupId)).OrderBy(a => a.Id)
-            .Select(a => new AgentBrief(a.Id, a.Person.Name, a.Person.TimeZone)).ToListAsync(ct);
-        var ids = agents.Select(a => a.Id).ToList();
-        var schedules = await db.Set<AgentSchedule>().AsNoTracking().Where(s => ids.Contains(s.AgentId)).ToDictionaryAsync(s => s.AgentId, ct);
-        var loads = await LoadsAsync(ids, ct);
-        var candidates = agents.Select(a =>
+        // Per node (RoutingCache): agents, schedules with parsed rosters, loads. Only the chosen agent is loaded as an entity, by the caller.
+        var group = await cache.AgentsAsync(db, groupId, ZoneOf, ct);
+        var ids = group.Agents.Select(a => a.Id).ToList();
+        var loads = await cache.LoadsAsync(groupId, ids, LoadsAsync, ct);
+        var candidates = group.Agents.Select(a =>
         {
-            var schedule = schedules.GetValueOrDefault(a.Id);
-            var onDuty = Distribution.IsOnDuty(schedule, schedule?.Roster, alwaysOnDuty, ZoneOf(a.TimeZone), now);
+            var schedule = group.Schedules.GetValueOrDefault(a.Id);
+            var onDuty = Distribution.IsOnDuty(schedule, schedule?.Roster, alwaysOnDuty, group.Zones[a.Id], now);
             return new Candidate(a.Id, onDuty, loads.GetValueOrDefault(a.Id), withSkills ? schedule?.Skills : null);
         }).ToList();
-        return (agents, candidates);
+        return ([.. group.Agents], candidates);
     }
 
     public async Task<Dictionary<long, int>> LoadsAsync(IReadOnlyCollection<long> agentIds, CancellationToken ct)

@@ -1,5 +1,6 @@
 using Guichet.Data;
 using Guichet.Sla;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -15,6 +16,8 @@ public static class RoutingSetup
             .Validate(o => TimeZoneInfo.TryFindSystemTimeZoneById(o.TimeZone, out _), "Routing:TimeZone is not a known time zone.").ValidateOnStart();
         services.AddSingleton<RuleCache>();
         services.AddSingleton<MatrixCache>();
+        services.AddSingleton<RoutingCache>();
+        services.AddSingleton<IInterceptor, RoutingCacheInvalidation>();
         services.AddSingleton<IBusinessHours>(sp =>
             new CalendarBusinessHours(BusinessCalendar.FromJson(sp.GetRequiredService<IOptions<RoutingOptions>>().Value.BusinessHours)));
 

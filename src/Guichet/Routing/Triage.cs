@@ -145,25 +145,39 @@ public sealed class Triage(GuichetDbContext db, TimeProvider clock, RuleCache ca
 /// The compiled rule list, shared by the requests of this node; reloaded when the rules version in the database moves,
 /// so a change made on any node is seen by all at their next triage.
 /// </summary>
-public sealed class RuleCache(IOptions<RoutingOptions> options)
+public sealed class RuleCache(IOptions<RoutingOptions> options, TimeProvider clock)
 {
     private volatile Snapshot? _snapshot;
 
-    private sealed record Snapshot(long Version, IReadOnlyList<CompiledRule> Rules);
+    private sealed record Snapshot(long Version, IReadOnlyList<CompiledRule> Rules, DateTimeOffset CheckedAt);
 
+    /// <summary>
+    /// The version row is compared at most every <see cref="RoutingCache.Freshness"/> (a change on this node invalidates
+    /// at once, see <see cref="RoutingCacheInvalidation"/>), not once per ticket.
+    /// </summary>
     public async Task<IReadOnlyList<CompiledRule>> RulesAsync(GuichetDbContext db, CancellationToken ct)
     {
-        var version = await db.Set<TriageSettings>().Select(s => (long?)s.RulesVersion).FirstOrDefaultAsync(ct) ?? 0;
-        if (_snapshot is { } current && current.Version == version)
+        var now = clock.GetUtcNow();
+        var current = _snapshot;
+        if (current is not null && now >= current.CheckedAt && now - current.CheckedAt < RoutingCache.Freshness)
         {
+            return current.Rules;
+        }
+
+        var version = await db.Set<TriageSettings>().Select(s => (long?)s.RulesVersion).FirstOrDefaultAsync(ct) ?? 0;
+        if (current is not null && current.Version == version)
+        {
+            _snapshot = current with { CheckedAt = now };
             return current.Rules;
         }
 
         var rows = await db.Set<RoutingRule>().AsNoTracking().Where(r => r.Enabled).OrderBy(r => r.Position).ThenBy(r => r.Id).ToListAsync(ct);
         var rules = Compile(rows, options.Value.Zone);
-        _snapshot = new Snapshot(version, rules);
+        _snapshot = new Snapshot(version, rules, now);
         return rules;
     }
+
+    public void Invalidate() => _snapshot = null;
 
     public static IReadOnlyList<CompiledRule> Compile(IEnumerable<RoutingRule> rows, TimeZoneInfo zone) =>
         rows.Select(r => new CompiledRule(r.Id, r.Name, r.Conditions, r.Actions, r.Stop, zone)).ToList();

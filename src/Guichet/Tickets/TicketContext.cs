@@ -36,6 +36,14 @@ public sealed class TicketContext(GuichetDbContext db, Caller caller, TicketServ
             : await query.FirstOrDefaultAsync(t => t.Number == key, ct);
     }
 
+    /// <summary>The id of the ticket by id or number, if the caller may see it (same rule as <see cref="FindAsync"/>), without loading it.</summary>
+    public async Task<long?> FindIdAsync(string key, CancellationToken ct)
+    {
+        var query = db.Tickets.VisibleTo(await LoadedCallerAsync(ct));
+        query = long.TryParse(key, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? query.Where(t => t.Id == id) : query.Where(t => t.Number == key);
+        return await query.Select(t => (long?)t.Id).FirstOrDefaultAsync(ct);
+    }
+
     public async Task<Agent> AgentAsync(CancellationToken ct) =>
         _agent ??= await db.Agents.Include(a => a.Person).Include(a => a.Groups).FirstAsync(a => a.Id == caller.AgentId, ct);
 
@@ -106,6 +114,20 @@ public sealed class TicketContext(GuichetDbContext db, Caller caller, TicketServ
         var entryId = ticket.Interactions.Where(i => i.Kind == kind).Select(i => i.Id).DefaultIfEmpty(ticket.Interactions.Max(i => i.Id)).Max();
         var entry = await TicketsApi.Timeline(db, db.Interactions.AsNoTracking().Where(i => i.Id == entryId)).FirstAsync(ct);
         return TypedResults.Created($"/api/v1/tickets/{ticket.Id}/timeline", new InteractionCreated(await DtoAsync(ticket.Id, ct), entry));
+    }
+
+    /// <summary>
+    /// The DTO of a ticket this context just created and saved, from memory: creation loaded everything the DTO shows
+    /// (requester, organization, category, group, assignee) and the SLA hook added its row, so no second read is needed.
+    /// </summary>
+    public TicketDto CreatedDto(Ticket ticket) =>
+        TicketDto.From(ticket, Language, db.Set<Sla.TicketSla>().Local.FirstOrDefault(s => s.TicketId == ticket.Id));
+
+    /// <summary>The DTO of a ticket already loaded with what <see cref="FindAsync"/> includes: only its SLA row is read.</summary>
+    public async Task<TicketDto> DtoAsync(Ticket ticket, CancellationToken ct)
+    {
+        var sla = await db.Set<Sla.TicketSla>().AsNoTracking().FirstOrDefaultAsync(s => s.TicketId == ticket.Id, ct);
+        return TicketDto.From(ticket, Language, sla);
     }
 
     public async Task<TicketDto> DtoAsync(long id, CancellationToken ct)

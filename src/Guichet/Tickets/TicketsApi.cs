@@ -114,8 +114,7 @@ public static class TicketsApi
             return Problems.Invalid(createErrors);
         }
 
-        var dto = await c.DtoAsync(ticket.Id, ct);
-        return TypedResults.Created($"/api/v1/tickets/{ticket.Id}", dto);
+        return TypedResults.Created($"/api/v1/tickets/{ticket.Id}", c.CreatedDto(ticket));
     }
 
     private static async Task<Results<Ok<Page<TicketSummary>>, ValidationProblem>> ListAsync(TicketContext c, HttpRequest http, CancellationToken ct,
@@ -154,14 +153,14 @@ public static class TicketsApi
     private static async Task<Results<Ok<TicketDto>, NotFound>> GetAsync(string key, TicketContext c, CancellationToken ct)
     {
         var ticket = await c.FindAsync(key, ct, track: false);
-        return ticket is null ? TypedResults.NotFound() : TypedResults.Ok(await c.DtoAsync(ticket.Id, ct));
+        return ticket is null ? TypedResults.NotFound() : TypedResults.Ok(await c.DtoAsync(ticket, ct));
     }
 
     private static async Task<Results<Ok<Page<TimelineEntry>>, NotFound, ValidationProblem>> TimelineAsync(string key, TicketContext c, CancellationToken ct,
         long? after = null, int? limit = null, string? kind = null)
     {
-        var ticket = await c.FindAsync(key, ct, track: false);
-        if (ticket is null)
+        // Only the id is needed here, under the same visibility rule: no joins, no entity.
+        if (await c.FindIdAsync(key, ct) is not { } ticketId)
         {
             return TypedResults.NotFound();
         }
@@ -187,7 +186,7 @@ public static class TicketsApi
             return Problems.Invalid(errors);
         }
 
-        var entries = c.Db.Interactions.AsNoTracking().Where(i => i.TicketId == ticket.Id).VisibleTo(c.Caller);
+        var entries = c.Db.Interactions.AsNoTracking().Where(i => i.TicketId == ticketId).VisibleTo(c.Caller);
         if (after is { } a)
         {
             entries = entries.Where(i => i.Id > a);
