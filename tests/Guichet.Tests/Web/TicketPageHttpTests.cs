@@ -30,6 +30,11 @@ public sealed partial class TicketPageHttpTests(DeskApp app) : IClassFixture<Des
         Assert.Contains("Scanner &lt;b&gt;offline&lt;/b&gt;", html, StringComparison.Ordinal);
         Assert.Contains($"data-live-tickets=\"{ticket.Id}\"", html, StringComparison.Ordinal);
         Assert.Contains("id=\"ticket-knowledge\"", html, StringComparison.Ordinal);
+
+        // The page's own stylesheet and its knowledge panel's are both linked (a second HeadContent would replace the first).
+        Assert.Matches(new Regex("<link rel=\"stylesheet\" href=\"css/ticket[.a-z0-9]*css\""), html);
+        Assert.Matches(new Regex("<link rel=\"stylesheet\" href=\"css/kb[.a-z0-9]*css\""), html);
+        Assert.Contains("id=\"kb-panel\"", html, StringComparison.Ordinal);
         await browser.GetAsync($"/desk/tickets/{hidden.Number}").ExpectAsync(HttpStatusCode.NotFound);
         await browser.GetAsync("/desk/tickets/1999-000001").ExpectAsync(HttpStatusCode.NotFound);
     }
