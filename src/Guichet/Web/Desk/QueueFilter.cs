@@ -225,12 +225,15 @@ public static class DeskQueues
         query.Where(t => db.Set<TicketSla>().Any(s => s.TicketId == t.Id && (s.Breached || s.FirstResponseStage > 0 || s.NextResponseStage > 0
             || s.ResolutionStage > 0 || s.LevelStage > 0 || (s.NextCheckAt != null && s.NextCheckAt <= now))));
 
+    /// <summary>Counts stop here ("1000+"): past it the number tells an agent nothing, and counting a million rows costs.</summary>
+    public const int CountCap = 1000;
+
     public static async Task<Dictionary<QueueView, int>> CountsAsync(GuichetDbContext db, Caller caller, DateTimeOffset now, CancellationToken ct)
     {
         var counts = new Dictionary<QueueView, int>();
         foreach (var view in Views.Where(v => MaySee(caller, v)))
         {
-            counts[view] = await View(db, db.Tickets.AsNoTracking().VisibleTo(caller), caller, view, now, false).CountAsync(ct);
+            counts[view] = await View(db, db.Tickets.AsNoTracking().VisibleTo(caller), caller, view, now, false).Take(CountCap + 1).CountAsync(ct);
         }
 
         return counts;
