@@ -175,7 +175,8 @@
         if (a.visibility === "Internal") { meta.push(t("kb_internal")); }
         if (a.hasSteps) { meta.push(t("kb_steps")); }
         b.appendChild(el("span", "chat-kb-meta muted", " · " + meta.join(" · ")));
-        b.appendChild(el("div", "chat-kb-snippet", a.snippet));
+        // The search's snippet is HTML-encoded text with the matched words in <mark> (TextAnalyzer.Snippet), as on the search page.
+        var snippet = el("div", "chat-kb-snippet"); snippet.innerHTML = a.snippet; b.appendChild(snippet);
         b.onclick = function () {
           if (!state.current) { return; }
           connection.invoke("UseArticle", state.current.id, a.id).then(function (r) {
