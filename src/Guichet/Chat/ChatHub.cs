@@ -39,7 +39,7 @@ public sealed class ChatLimits(Microsoft.Extensions.Options.IOptions<ChatOptions
 /// reaches only that chat; an agent connects signed in (cookie or bearer) and reaches the chats of their groups.
 /// Hub state is only SignalR groups; everything that must survive a node is in the database.
 /// </summary>
-public sealed class ChatHub(ChatService chats, ChatLimits limits, ChatBroadcaster broadcast, ChatOrigins origins, TimeProvider clock) : Hub
+public sealed class ChatHub(ChatService chats, ChatDeskTools desk, ChatLimits limits, ChatBroadcaster broadcast, ChatOrigins origins, TimeProvider clock) : Hub
 {
     public const string Path = "/hubs/chat";
 
@@ -221,6 +221,26 @@ public sealed class ChatHub(ChatService chats, ChatLimits limits, ChatBroadcaste
         chat = await GuardAsync(() => chats.EndAsync(chat.Id, Context.ConnectionAborted));
         await broadcast.StatusAsync(chat);
         await broadcast.QueueAsync(chat.GroupId, null);
+    }
+
+    /// <summary>Knowledge articles for the console's search box (published, internal and public, the agent's language first).</summary>
+    public Task<List<ChatArticle>> Articles(string query) =>
+        desk.ArticlesAsync(Agent(), query, Context.Items[LanguageKey] as string ?? "en", Context.ConnectionAborted);
+
+    /// <summary>The article's text for the message box, its use recorded on the chat's ticket.</summary>
+    public async Task<ChatArticleText> UseArticle(long chatId, long articleId)
+    {
+        var chat = await AgentChatAsync(chatId);
+        return await desk.UseArticleAsync(Agent(), chat, articleId, await AgentEntityAsync(), Context.ConnectionAborted)
+            ?? throw Refused("chat.error.not_found");
+    }
+
+    /// <summary>Turns the chat into a follow-up ticket with the category and priority (impact, urgency) the agent chose.</summary>
+    public async Task<ChatFollowUp> FollowUp(long chatId, string? subject, string? category, string? impact, string? urgency)
+    {
+        var chat = await AgentChatAsync(chatId);
+        var (followUp, errors) = await desk.FollowUpAsync(chat, await AgentEntityAsync(), subject, category, impact, urgency, Context.ConnectionAborted);
+        return followUp ?? throw new HubException(string.Join(" ", errors.ToDictionary().Values.SelectMany(v => v)));
     }
 
     private async Task JoinAsync(long chatId)

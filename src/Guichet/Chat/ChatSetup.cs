@@ -65,6 +65,7 @@ public static class ChatSetup
         services.AddSignalR(o => o.MaximumReceiveMessageSize = 64 * 1024)
             .AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
         services.AddScoped<ChatService>();
+        services.AddScoped<ChatDeskTools>();
         services.AddSingleton<ChatLimits>();
         services.AddScoped<ICannedAnswers, CannedResponseAnswers>();
         services.AddSingleton<ChatBroadcaster>();

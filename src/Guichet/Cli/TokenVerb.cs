@@ -6,12 +6,15 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Guichet.Cli;
 
-/// <summary><c>token create --email E [--name N]</c> prints a new API token; <c>token revoke --email E --id N</c> revokes one.</summary>
+/// <summary>
+/// <c>token create --email E [--name N]</c> prints a new API token (<c>--email a@x,b@x</c>: one per account, one per line,
+/// in order — the chat bench signs its agents in this way); <c>token revoke --email E --id N</c> revokes one.
+/// </summary>
 internal sealed class TokenVerb : Verb
 {
     public override string Name => "token";
 
-    public override string Usage => "token create --email EMAIL [--name NAME] | token revoke --email EMAIL --id ID";
+    public override string Usage => "token create --email EMAIL[,EMAIL…] [--name NAME] | token revoke --email EMAIL --id ID";
 
     public override async Task<int> RunAsync(IServiceProvider services, string[] args, TextWriter stdout, TextWriter stderr)
     {
@@ -26,20 +29,30 @@ internal sealed class TokenVerb : Verb
         await Startup.PrepareAsync(services, stderr, CancellationToken.None);
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<GuichetDbContext>();
-        var normalized = Person.NormalizeEmail(email);
-        var account = await db.Users.FirstOrDefaultAsync(a => a.Person.Emails.Any(e => e.Address == normalized));
+        var tokens = scope.ServiceProvider.GetRequiredService<ApiTokenService>();
+        if (action == "create")
+        {
+            foreach (var one in email.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                var owner = await AccountAsync(db, one);
+                if (owner is null)
+                {
+                    await stderr.WriteLineAsync($"No account signs in with {one}.");
+                    return 1;
+                }
+
+                var issued = await tokens.CreateAsync(owner.Id, Option(args, "name") ?? "command line", CancellationToken.None);
+                await stdout.WriteLineAsync(issued.Token);
+            }
+
+            return 0;
+        }
+
+        var account = await AccountAsync(db, email);
         if (account is null)
         {
             await stderr.WriteLineAsync($"No account signs in with {email}.");
             return 1;
-        }
-
-        var tokens = scope.ServiceProvider.GetRequiredService<ApiTokenService>();
-        if (action == "create")
-        {
-            var issued = await tokens.CreateAsync(account.Id, Option(args, "name") ?? "command line", CancellationToken.None);
-            await stdout.WriteLineAsync(issued.Token);
-            return 0;
         }
 
         if (!TryLong(Option(args, "id"), out var id) || !await tokens.RevokeAsync(account.Id, id, CancellationToken.None))
@@ -50,5 +63,11 @@ internal sealed class TokenVerb : Verb
 
         await stdout.WriteLineAsync($"Token {id} revoked.");
         return 0;
+    }
+
+    private static async Task<Account?> AccountAsync(GuichetDbContext db, string email)
+    {
+        var normalized = Person.NormalizeEmail(email);
+        return await db.Users.FirstOrDefaultAsync(a => a.Person.Emails.Any(e => e.Address == normalized));
     }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Guichet.Auth;
+using Guichet.Data;
 using Guichet.Infrastructure;
 using Guichet.Tickets;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -165,25 +166,36 @@ public static class SearchApi
             }
         }
 
-        ticket.Link(actor, "article", article.Id.ToString(CultureInfo.InvariantCulture), isInternal: true, now);
-        if (!await c.Db.Set<ArticleTicketLink>().AnyAsync(l => l.ArticleId == articleId && l.TicketId == ticket.Id && l.Role == ArticleTicketRole.Solved, ct))
-        {
-            c.Db.Add(new ArticleTicketLink(c.Db.Set<KnowledgeArticle>().Attach(article).Entity, ticket.Id, ArticleTicketRole.Solved, now));
-        }
-
-        await using var transaction = await c.Db.Database.BeginTransactionAsync(ct);
         try
         {
-            await c.Db.SaveChangesAsync(ct);
+            await RecordUseAsync(c.Db, ticket, article, actor, now, ct);
         }
         catch (DbUpdateConcurrencyException)
         {
             return Problems.ConcurrentChange();
         }
 
-        await c.Db.Set<KnowledgeArticle>().Where(a => a.Id == articleId).ExecuteUpdateAsync(s => s.SetProperty(a => a.Uses, a => a.Uses + 1), ct);
-        await transaction.CommitAsync(ct);
         return TypedResults.Ok(await c.DtoAsync(ticket.Id, ct));
+    }
+
+    /// <summary>
+    /// The use of an article on a ticket (the ticket page's knowledge panel, the chat console): linked both ways and
+    /// counted, saved with whatever else the tracked ticket holds. <paramref name="article"/> is untracked.
+    /// </summary>
+    public static async Task RecordUseAsync(GuichetDbContext db, Ticket ticket, KnowledgeArticle article, Actor actor, DateTimeOffset now,
+        CancellationToken ct)
+    {
+        var articleId = article.Id;
+        ticket.Link(actor, "article", articleId.ToString(CultureInfo.InvariantCulture), isInternal: true, now);
+        if (!await db.Set<ArticleTicketLink>().AnyAsync(l => l.ArticleId == articleId && l.TicketId == ticket.Id && l.Role == ArticleTicketRole.Solved, ct))
+        {
+            db.Add(new ArticleTicketLink(db.Set<KnowledgeArticle>().Attach(article).Entity, ticket.Id, ArticleTicketRole.Solved, now));
+        }
+
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        await db.SaveChangesAsync(ct);
+        await db.Set<KnowledgeArticle>().Where(a => a.Id == articleId).ExecuteUpdateAsync(s => s.SetProperty(a => a.Uses, a => a.Uses + 1), ct);
+        await transaction.CommitAsync(ct);
     }
 
     private static string Heading(Localization.Texts texts, string key, string language)

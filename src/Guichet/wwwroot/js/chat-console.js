@@ -160,6 +160,45 @@
     if (!e.target.value) { return; }
     var input = $("chat-input"); input.value = (input.value ? input.value + "\n" : "") + e.target.value; e.target.value = ""; input.focus();
   });
+  var kbTimer = null, kbSeq = 0;
+  function searchArticles() {
+    var q = $("chat-kb-q").value.trim(), list = $("chat-kb-results"), seq = ++kbSeq;
+    if (q.length < 2) { list.textContent = ""; return; }
+    connection.invoke("Articles", q).then(function (items) {
+      if (seq !== kbSeq) { return; }
+      list.textContent = "";
+      if (!items.length) { list.appendChild(el("li", "empty", t("kb_none"))); return; }
+      items.forEach(function (a) {
+        var li = el("li"), b = el("button"); b.type = "button";
+        b.appendChild(el("span", "chat-kb-title", a.title));
+        var meta = [a.language.toUpperCase()];
+        if (a.visibility === "Internal") { meta.push(t("kb_internal")); }
+        if (a.hasSteps) { meta.push(t("kb_steps")); }
+        b.appendChild(el("span", "chat-kb-meta muted", " · " + meta.join(" · ")));
+        // The search's snippet is HTML-encoded text with the matched words in <mark> (TextAnalyzer.Snippet), as on the search page.
+        var snippet = el("div", "chat-kb-snippet"); snippet.innerHTML = a.snippet; b.appendChild(snippet);
+        b.onclick = function () {
+          if (!state.current) { return; }
+          connection.invoke("UseArticle", state.current.id, a.id).then(function (r) {
+            var input = $("chat-input"); input.value = (input.value ? input.value + "\n" : "") + r.text; input.focus();
+          }).catch(alertError);
+        };
+        li.appendChild(b); list.appendChild(li);
+      });
+    }).catch(alertError);
+  }
+  $("chat-kb-q").addEventListener("input", function () { clearTimeout(kbTimer); kbTimer = setTimeout(searchArticles, 250); });
+  $("chat-kb-q").addEventListener("keydown", function (e) { if (e.key === "Enter") { e.preventDefault(); clearTimeout(kbTimer); searchArticles(); } });
+  $("chat-followup-form").addEventListener("submit", function (e) {
+    e.preventDefault();
+    if (!state.current) { return; }
+    connection.invoke("FollowUp", state.current.id, $("followup-subject").value, $("followup-category").value,
+      $("followup-impact").value, $("followup-urgency").value)
+      .then(function (r) {
+        $("chat-followup").open = false; $("followup-subject").value = "";
+        var box = $("chat-notice"); box.textContent = t("followup_done", r.ticketNumber); box.hidden = false;
+      }).catch(alertError);
+  });
   $("chat-transfer-form").addEventListener("submit", function (e) {
     e.preventDefault();
     var agent = $("transfer-agent").value, group = $("transfer-group").value, reason = $("transfer-reason").value;
