@@ -1,0 +1,37 @@
+using System.Net;
+using Guichet.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+
+namespace Guichet.Tests.Web;
+
+public sealed partial class AdminPagesTests
+{
+    [Fact]
+    public async Task A_manager_edits_an_organization_and_a_refused_group_edit_shows_why_and_saves_nothing()
+    {
+        var manager = await SignedInAsync(DeskApp.Manager);
+        await SubmitAsync(manager, "/desk/admin/organizations", "organization", new() { ["Input.Name"] = "Page Org", ["Input.Domains"] = "page.test" });
+        var id = await app.WithDbAsync(db => db.Organizations.Where(o => o.Name == "Page Org").Select(o => o.Id).SingleAsync());
+
+        var form = await (await manager.GetAsync($"/desk/admin/organizations?edit={id}")).Content.ReadAsStringAsync();
+        Assert.Contains("value=\"page.test\"", form, StringComparison.Ordinal);
+        var response = await SubmitAsync(manager, $"/desk/admin/organizations?edit={id}", "organization-edit", new()
+        {
+            ["EditInput.Name"] = "Page Org SA",
+            ["EditInput.Domains"] = "page.test, page.fr",
+            ["EditInput.IsVip"] = "true",
+        });
+        Assert.EndsWith("saved=1", response.RequestMessage!.RequestUri!.Query, StringComparison.Ordinal);
+        var stored = await app.WithDbAsync(db => db.Organizations.AsNoTracking().SingleAsync(o => o.Id == id));
+        Assert.Equal(("Page Org SA", true, "page.test,page.fr"), (stored.Name, stored.IsVip, string.Join(',', stored.Domains)));
+
+        // Experts (L3) escalating down to Systems (L2), which escalates to Experts: refused on the escalation field, the group unchanged.
+        var experts = await app.WithDbAsync(db => db.Groups.Where(g => g.Name == "Experts").Select(g => g.Id).SingleAsync());
+        var systems = await app.WithDbAsync(db => db.Groups.Where(g => g.Name == "Systems").Select(g => g.Id).SingleAsync());
+        response = await SubmitAsync(manager, $"/desk/admin/groups?edit={experts}", "group-edit", new() { ["EditInput.EscalatesToId"] = systems.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        var html = await response.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("loop back", ErrorBlock(html), StringComparison.Ordinal);
+        Assert.Null(await app.WithDbAsync(db => db.Groups.Where(g => g.Id == experts).Select(g => g.EscalatesToId).SingleAsync()));
+    }
+}
