@@ -1,5 +1,6 @@
 using System.Net;
 using Guichet.Tests.Infrastructure;
+using Guichet.Tickets;
 using Microsoft.EntityFrameworkCore;
 
 namespace Guichet.Tests.Web;
@@ -33,5 +34,50 @@ public sealed partial class AdminPagesTests
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Contains("loop back", ErrorBlock(html), StringComparison.Ordinal);
         Assert.Null(await app.WithDbAsync(db => db.Groups.Where(g => g.Id == experts).Select(g => g.EscalatesToId).SingleAsync()));
+    }
+}
+
+public sealed partial class AdminPagesTests
+{
+    [Fact]
+    public async Task A_manager_writes_a_shared_canned_response_that_agents_find_in_the_composer()
+    {
+        var agent = await SignedInAsync(DeskApp.L1Agent);
+        Assert.Equal("/denied", (await agent.GetAsync("/desk/admin/canned")).RequestMessage!.RequestUri!.AbsolutePath);
+
+        var manager = await SignedInAsync(DeskApp.Manager);
+        var home = await (await manager.GetAsync("/desk/admin")).Content.ReadAsStringAsync();
+        Assert.Contains("id=\"card-canned\"", home, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await manager.GetAsync("/desk/admin/canned")).StatusCode);
+        var before = await app.WithDbAsync(db => db.Set<CannedResponse>().CountAsync());
+        var response = await SubmitAsync(manager, "/desk/admin/canned", "canned", new()
+        {
+            ["Input.Title"] = "Broken placeholder",
+            ["Input.Body"] = "Hello {{requester.nmae}}",
+        });
+        var html = await response.Content.ReadAsStringAsync();
+        Assert.Contains("Unknown placeholders: requester.nmae", ErrorBlock(html), StringComparison.Ordinal);
+        Assert.Contains("Hello {{requester.nmae}}", html, StringComparison.Ordinal);
+        Assert.Equal(before, await app.WithDbAsync(db => db.Set<CannedResponse>().CountAsync()));
+
+        response = await SubmitAsync(manager, "/desk/admin/canned", "canned", new()
+        {
+            ["Input.Title"] = "Printer restart steps",
+            ["Input.Body"] = "Hello {{requester.name}}, please restart the printer.",
+            ["Input.Language"] = "en",
+        });
+        Assert.EndsWith("saved=1", response.RequestMessage!.RequestUri!.Query, StringComparison.Ordinal);
+        var id = await app.WithDbAsync(db => db.Set<CannedResponse>().Where(c => c.Title == "Printer restart steps").Select(c => c.Id).SingleAsync());
+
+        var ticket = await DeskApp.OpenTicketAsync(await app.ClientForAsync(DeskApp.L1Agent), "Canned check");
+        var page = await (await agent.GetAsync($"/desk/tickets/{ticket.Number}")).Content.ReadAsStringAsync();
+        Assert.Contains("<span class=\"tp-canned-title\">Printer restart steps</span>", page, StringComparison.Ordinal);
+        Assert.Contains("Hello Alice, please restart the printer.", page, StringComparison.Ordinal);
+
+        // Edited, then deleted: gone from the composer.
+        await SubmitAsync(manager, $"/desk/admin/canned?edit={id}", "canned", new() { ["Input.Title"] = "Printer restart" });
+        Assert.Equal("Printer restart", await app.WithDbAsync(db => db.Set<CannedResponse>().Where(c => c.Id == id).Select(c => c.Title).SingleAsync()));
+        await SubmitAsync(manager, $"/desk/admin/canned?edit={id}", "canned-delete", []);
+        Assert.False(await app.WithDbAsync(db => db.Set<CannedResponse>().AnyAsync(c => c.Id == id)));
     }
 }
