@@ -38,7 +38,7 @@ public static class PeopleApi
 
     public sealed record UpdateGroupRequest(string? Name, int? Level, long? EscalatesToId, bool? IsDefault, string? Email);
 
-    /// <summary>Fields left out keep their value; only an admin may change a role.</summary>
+    /// <summary>Fields left out keep their value; only an admin may change a role or edit an admin.</summary>
     public sealed record UpdateAgentRequest(string? Role, int? Level, List<long>? GroupIds, bool? IsActive);
 
     public sealed record UpdateCategoryRequest(string? NameEn, string? NameFr, string? ParentCode, long? DefaultGroupId, string? DefaultType);
@@ -491,7 +491,7 @@ public static class PeopleApi
         }
 
         var demotesSelf = agent.Id == caller.AgentId && (role != People.Role.Admin || r.IsActive == false);
-        if (role != agent.Role && caller.Role != People.Role.Admin || demotesSelf && agent.Role == People.Role.Admin)
+        if ((role != agent.Role || agent.Role == People.Role.Admin) && caller.Role != People.Role.Admin || demotesSelf && agent.Role == People.Role.Admin)
         {
             return TypedResults.Problem(title: Texts["problem.forbidden"], detail: Texts[demotesSelf ? "validation.agent_self" : "validation.role_admin_only"],
                 statusCode: StatusCodes.Status403Forbidden);

@@ -61,6 +61,10 @@ public sealed class PeopleEditApiTests(DeskApp app) : IClassFixture<DeskApp>
 
         await AssertFieldAsync(Put(admin, $"/api/v1/agents/{id}", new { role = "Customer", level = 5, groupIds = new[] { 999_999L } }), "role", "level", "groupIds");
         await Put(admin, "/api/v1/agents/999999", new { level = 1 }).ExpectAsync(HttpStatusCode.NotFound);
+        var adminId = await app.WithDbAsync(db => db.Agents.Where(a => a.Person.Email == Admin).Select(a => a.Id).SingleAsync());
+        await Put(manager, $"/api/v1/agents/{adminId}", new { isActive = false }).ExpectAsync(HttpStatusCode.Forbidden);
+        await Put(admin, $"/api/v1/agents/{adminId}", new { role = "Manager" }).ExpectAsync(HttpStatusCode.Forbidden);
+        Assert.True(await app.WithDbAsync(db => db.Agents.Where(a => a.Id == adminId).Select(a => a.IsActive && a.Role == Role.Admin).SingleAsync()));
         await Put(await app.ClientForAsync(Lead), $"/api/v1/agents/{id}", new { level = 1 }).ExpectAsync(HttpStatusCode.Forbidden);
     }
 
