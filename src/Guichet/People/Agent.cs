@@ -30,6 +30,28 @@ public sealed class Agent
     public bool IsActive { get; private set; } = true;
     public List<Group> Groups { get; private set; } = [];
 
+    /// <summary>New role, level and groups (the groups replace the old ones).</summary>
+    public void Change(Role role, int level, IEnumerable<Group> groups)
+    {
+        if (role == Role.Customer)
+        {
+            throw new ArgumentException("An agent has a staff role.", nameof(role));
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(level, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(level, 3);
+        Role = role;
+        Level = level;
+        var wanted = groups.ToList();
+        Groups.RemoveAll(g => !wanted.Contains(g));
+        wanted.ForEach(JoinGroup);
+    }
+
+    /// <summary>An inactive agent keeps their history but gets no new work.</summary>
+    public void Deactivate() => IsActive = false;
+
+    public void Activate() => IsActive = true;
+
     public void JoinGroup(Group group)
     {
         if (!Groups.Contains(group))

@@ -1,3 +1,4 @@
+using Guichet.Tickets;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -32,6 +33,46 @@ public sealed class Group
     public List<Agent> Agents { get; private set; } = [];
 
     public void EscalateTo(Group? group) => EscalatesTo = group;
+
+    /// <summary>
+    /// Changes the group; <paramref name="all"/> is every group, tracked, so the escalation chain and the other defaults can be checked.
+    /// Escalation only goes up a level, so no chain can loop back; a group escalating here must stay below this one's level.
+    /// </summary>
+    public RuleViolation? Update(string name, int level, Group? escalatesTo, bool isDefault, string? email, IReadOnlyCollection<Group> all)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentOutOfRangeException.ThrowIfLessThan(level, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(level, 3);
+        for (var link = escalatesTo; link is not null; link = link.EscalatesTo)
+        {
+            if (link == this)
+            {
+                return new RuleViolation("validation.escalation_cycle");
+            }
+        }
+
+        if (escalatesTo is not null && escalatesTo.Level <= level)
+        {
+            return new RuleViolation("validation.escalation_level");
+        }
+
+        if (all.FirstOrDefault(g => g != this && g.EscalatesTo == this && g.Level >= level) is { } below)
+        {
+            return new RuleViolation("validation.escalation_incoming", below.Name, below.Level);
+        }
+
+        if (!isDefault && IsDefault && !all.Any(g => g != this && g.IsDefault))
+        {
+            return new RuleViolation("validation.default_group");
+        }
+
+        Name = name.Trim();
+        Level = level;
+        EscalatesTo = escalatesTo;
+        IsDefault = isDefault;
+        Email = email;
+        return null;
+    }
 }
 
 internal sealed class GroupConfiguration : IEntityTypeConfiguration<Group>

@@ -26,6 +26,15 @@ public sealed class Organization
     /// <summary>When set, every member sees the tickets of the whole organization.</summary>
     public bool MembersSeeAllTickets { get; private set; }
 
+    public void Update(string name, IEnumerable<string> domains, bool isVip, bool membersSeeAllTickets)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        Name = name.Trim();
+        Domains = domains.Select(NormalizeDomain).Distinct().ToList();
+        IsVip = isVip;
+        MembersSeeAllTickets = membersSeeAllTickets;
+    }
+
     public static string NormalizeDomain(string domain) => domain.Trim().TrimStart('@').ToLowerInvariant();
 }
 

@@ -34,6 +34,17 @@ public static class PeopleApi
 
     public sealed record CreateCategoryRequest(string? Code, string? NameEn, string? NameFr, string? ParentCode, long? DefaultGroupId, string? DefaultType);
 
+    public sealed record UpdateOrganizationRequest(string? Name, List<string>? Domains, bool? IsVip, bool? MembersSeeAllTickets);
+
+    public sealed record UpdateGroupRequest(string? Name, int? Level, long? EscalatesToId, bool? IsDefault, string? Email);
+
+    /// <summary>Fields left out keep their value; only an admin may change a role or edit an admin.</summary>
+    public sealed record UpdateAgentRequest(string? Role, int? Level, List<long>? GroupIds, bool? IsActive);
+
+    public sealed record UpdateCategoryRequest(string? NameEn, string? NameFr, string? ParentCode, long? DefaultGroupId, string? DefaultType);
+
+    private static readonly Localization.Texts Texts = new();
+
     public static RouteGroupBuilder MapPeopleApi(this RouteGroupBuilder api)
     {
         var people = api.MapGroup("/people").WithTags("People");
@@ -50,6 +61,7 @@ public static class PeopleApi
             await db.Organizations.AsNoTracking().Where(o => o.Id == id).Select(OrganizationProjection).FirstOrDefaultAsync(ct) is { } o
                 ? TypedResults.Ok(o) : TypedResults.NotFound());
         organizations.MapPost("/", CreateOrganizationAsync).RequireAuthorization(Policies.Manager);
+        organizations.MapPut("/{id:long}", UpdateOrganizationAsync).RequireAuthorization(Policies.Manager);
 
         var groups = api.MapGroup("/groups").WithTags("Groups").RequireAuthorization(Policies.Staff);
         groups.MapGet("/", async (GuichetDbContext db, CancellationToken ct) =>
@@ -58,6 +70,7 @@ public static class PeopleApi
             await db.Groups.AsNoTracking().Where(g => g.Id == id).Select(GroupProjection).FirstOrDefaultAsync(ct) is { } g
                 ? TypedResults.Ok(g) : TypedResults.NotFound());
         groups.MapPost("/", CreateGroupAsync).RequireAuthorization(Policies.Manager);
+        groups.MapPut("/{id:long}", UpdateGroupAsync).RequireAuthorization(Policies.Manager);
 
         var agents = api.MapGroup("/agents").WithTags("Agents").RequireAuthorization(Policies.Staff);
         agents.MapGet("/", async (GuichetDbContext db, CancellationToken ct) =>
@@ -66,6 +79,7 @@ public static class PeopleApi
             await db.Agents.AsNoTracking().Where(a => a.Id == id).Select(AgentProjection).FirstOrDefaultAsync(ct) is { } a
                 ? TypedResults.Ok(a) : TypedResults.NotFound());
         agents.MapPost("/", CreateAgentAsync).RequireAuthorization(Policies.Admin);
+        agents.MapPut("/{id:long}", UpdateAgentAsync).RequireAuthorization(Policies.Manager);
 
         var categories = api.MapGroup("/categories").WithTags("Categories");
         categories.MapGet("/", async (GuichetDbContext db, TicketContext c, CancellationToken ct) =>
@@ -74,6 +88,7 @@ public static class PeopleApi
             return TypedResults.Ok(rows.Select(x => ToDto(x, c.Language)).ToList());
         });
         categories.MapPost("/", CreateCategoryAsync).RequireAuthorization(Policies.Manager);
+        categories.MapPut("/{key}", UpdateCategoryAsync).RequireAuthorization(Policies.Manager);
         return api;
     }
 
@@ -203,15 +218,7 @@ public static class PeopleApi
         GuichetDbContext db, CancellationToken ct)
     {
         var errors = new Errors().Required("name", r.Name, 200);
-        var domains = (r.Domains ?? []).Select(Organization.NormalizeDomain).ToList();
-        foreach (var (domain, index) in domains.Select((d, i) => (d, i)))
-        {
-            if (domain.Length == 0 || domain.Length > 253 || !domain.Contains('.', StringComparison.Ordinal) || domain.Any(char.IsWhiteSpace))
-            {
-                errors.Add($"domains[{index}]", "validation.domain");
-            }
-        }
-
+        var domains = ValidateDomains(errors, r.Domains);
         if (!errors.Any && await db.Organizations.AnyAsync(o => o.Name == r.Name!.Trim(), ct))
         {
             errors.Add("name", "validation.taken");
@@ -371,6 +378,194 @@ public static class PeopleApi
         db.Categories.Add(category);
         await db.SaveChangesAsync(ct);
         return TypedResults.Created($"/api/v1/categories/{category.Id}", ToDto(category, c.Language));
+    }
+
+    internal static async Task<Results<Ok<OrganizationDto>, NotFound, ValidationProblem>> UpdateOrganizationAsync(long id, UpdateOrganizationRequest r,
+        GuichetDbContext db, CancellationToken ct)
+    {
+        var organization = await db.Organizations.FindAsync([id], ct);
+        if (organization is null)
+        {
+            return TypedResults.NotFound();
+        }
+
+        var errors = new Errors().Required("name", r.Name, 200);
+        var domains = ValidateDomains(errors, r.Domains);
+        if (!errors.Any && await db.Organizations.AnyAsync(o => o.Id != id && o.Name == r.Name!.Trim(), ct))
+        {
+            errors.Add("name", "validation.taken");
+        }
+
+        if (errors.Any)
+        {
+            return Problems.Invalid(errors);
+        }
+
+        organization.Update(r.Name!, domains, r.IsVip ?? false, r.MembersSeeAllTickets ?? false);
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Ok(new OrganizationDto(organization.Id, organization.Name, organization.Domains, organization.IsVip, organization.MembersSeeAllTickets));
+    }
+
+    internal static async Task<Results<Ok<GroupDto>, NotFound, ValidationProblem>> UpdateGroupAsync(long id, UpdateGroupRequest r, GuichetDbContext db,
+        CancellationToken ct)
+    {
+        // Every group, tracked: the escalation chain and the other defaults are checked by the entity over them.
+        var all = await db.Groups.ToListAsync(ct);
+        if (all.FirstOrDefault(g => g.Id == id) is not { } group)
+        {
+            return TypedResults.NotFound();
+        }
+
+        var errors = new Errors().Required("name", r.Name, 100);
+        if (r.Level is not (1 or 2 or 3))
+        {
+            errors.Add("level", "validation.range", 1, 3);
+        }
+
+        if (r.Email is not null)
+        {
+            errors.Email("email", r.Email);
+        }
+
+        Group? escalatesTo = null;
+        if (r.EscalatesToId is { } targetId && (escalatesTo = all.FirstOrDefault(g => g.Id == targetId)) is null)
+        {
+            errors.Add("escalatesToId", "validation.unknown", targetId);
+        }
+
+        if (!errors.Any && all.Any(g => g.Id != id && g.Name == r.Name!.Trim()))
+        {
+            errors.Add("name", "validation.taken");
+        }
+
+        if (!errors.Any && group.Update(r.Name!, r.Level!.Value, escalatesTo, r.IsDefault ?? false, r.Email, all) is { } violation)
+        {
+            var field = violation.Code switch
+            {
+                "validation.escalation_incoming" => "level",
+                "validation.default_group" => "isDefault",
+                _ => "escalatesToId",
+            };
+            errors.Add(field, violation.Code, violation.Args);
+        }
+
+        if (errors.Any)
+        {
+            return Problems.Invalid(errors);
+        }
+
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Ok(await db.Groups.AsNoTracking().Where(g => g.Id == id).Select(GroupProjection).FirstAsync(ct));
+    }
+
+    internal static async Task<Results<Ok<AgentDto>, NotFound, ValidationProblem, ProblemHttpResult>> UpdateAgentAsync(long id, UpdateAgentRequest r,
+        GuichetDbContext db, Caller caller, CancellationToken ct)
+    {
+        var agent = await db.Agents.Include(a => a.Groups).FirstOrDefaultAsync(a => a.Id == id, ct);
+        if (agent is null)
+        {
+            return TypedResults.NotFound();
+        }
+
+        var errors = new Errors().Enum<Role>("role", r.Role ?? agent.Role.ToString(), out var role);
+        if (role == People.Role.Customer)
+        {
+            errors.Add("role", "validation.staff_role");
+        }
+
+        if (r.Level is not (null or 1 or 2 or 3))
+        {
+            errors.Add("level", "validation.range", 1, 3);
+        }
+
+        var groupIds = r.GroupIds ?? agent.Groups.Select(g => g.Id).ToList();
+        var groups = await db.Groups.Where(g => groupIds.Contains(g.Id)).ToListAsync(ct);
+        foreach (var missing in groupIds.Except(groups.Select(g => g.Id)))
+        {
+            errors.Add("groupIds", "validation.unknown", missing);
+        }
+
+        if (errors.Any)
+        {
+            return Problems.Invalid(errors);
+        }
+
+        var demotesSelf = agent.Id == caller.AgentId && (role != People.Role.Admin || r.IsActive == false);
+        if ((role != agent.Role || agent.Role == People.Role.Admin) && caller.Role != People.Role.Admin || demotesSelf && agent.Role == People.Role.Admin)
+        {
+            return TypedResults.Problem(title: Texts["problem.forbidden"], detail: Texts[demotesSelf ? "validation.agent_self" : "validation.role_admin_only"],
+                statusCode: StatusCodes.Status403Forbidden);
+        }
+
+        agent.Change(role!.Value, r.Level ?? agent.Level, groups);
+        if (r.IsActive is { } active)
+        {
+            if (active)
+            {
+                agent.Activate();
+            }
+            else
+            {
+                agent.Deactivate();
+            }
+        }
+
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Ok(await db.Agents.AsNoTracking().Where(a => a.Id == id).Select(AgentProjection).FirstAsync(ct));
+    }
+
+    internal static async Task<Results<Ok<CategoryDto>, NotFound, ValidationProblem>> UpdateCategoryAsync(string key, UpdateCategoryRequest r,
+        GuichetDbContext db, TicketContext c, CancellationToken ct)
+    {
+        // Every category, tracked, so the parent chain can be walked for cycles.
+        var all = await db.Categories.Include(x => x.DefaultGroup).ToListAsync(ct);
+        var category = long.TryParse(key, NumberStyles.None, CultureInfo.InvariantCulture, out var id)
+            ? all.FirstOrDefault(x => x.Id == id) : all.FirstOrDefault(x => x.Code == key.ToLowerInvariant());
+        if (category is null)
+        {
+            return TypedResults.NotFound();
+        }
+
+        var errors = new Errors().Required("nameEn", r.NameEn, 200).Required("nameFr", r.NameFr, 200)
+            .Enum<TicketType>("defaultType", r.DefaultType, out var type);
+        Category? parent = null;
+        if (r.ParentCode is { Length: > 0 } parentCode && (parent = all.FirstOrDefault(x => x.Code == parentCode.ToLowerInvariant())) is null)
+        {
+            errors.Add("parentCode", "validation.unknown", parentCode);
+        }
+
+        Group? group = null;
+        if (r.DefaultGroupId is { } groupId && (group = await db.Groups.FindAsync([groupId], ct)) is null)
+        {
+            errors.Add("defaultGroupId", "validation.unknown", groupId);
+        }
+
+        if (!errors.Any && category.Update(r.NameEn!, r.NameFr!, parent, group, type ?? category.DefaultType) is { } violation)
+        {
+            errors.Add("parentCode", violation.Code, violation.Args);
+        }
+
+        if (errors.Any)
+        {
+            return Problems.Invalid(errors);
+        }
+
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Ok(ToDto(category, c.Language));
+    }
+
+    private static List<string> ValidateDomains(Errors errors, List<string>? raw)
+    {
+        var domains = (raw ?? []).Select(Organization.NormalizeDomain).ToList();
+        foreach (var (domain, index) in domains.Select((d, i) => (d, i)))
+        {
+            if (domain.Length == 0 || domain.Length > 253 || !domain.Contains('.', StringComparison.Ordinal) || domain.Any(char.IsWhiteSpace))
+            {
+                errors.Add($"domains[{index}]", "validation.domain");
+            }
+        }
+
+        return domains;
     }
 
     private static void ValidateLanguageAndZone(Errors errors, string? language, string? timeZone)

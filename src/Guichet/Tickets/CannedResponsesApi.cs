@@ -26,9 +26,7 @@ public static class CannedResponsesApi
             await ForAgent(db, caller.AgentId, null).FirstOrDefaultAsync(c => c.Id == id, ct) is { } c ? TypedResults.Ok(CannedDto.From(c)) : TypedResults.NotFound());
         canned.MapPost("/", SaveAsync).RequireAuthorization(Policies.Manager).WithName("CreateCannedResponse");
         canned.MapPut("/{id:long}", SaveAsync).RequireAuthorization(Policies.Manager).WithName("UpdateCannedResponse");
-        canned.MapDelete("/{id:long}", async Task<Results<NoContent, NotFound>> (long id, GuichetDbContext db, CancellationToken ct) =>
-            await db.Set<CannedResponse>().Where(c => c.Id == id).ExecuteDeleteAsync(ct) == 0 ? TypedResults.NotFound() : TypedResults.NoContent())
-            .RequireAuthorization(Policies.Manager).WithName("DeleteCannedResponse");
+        canned.MapDelete("/{id:long}", DeleteAsync).RequireAuthorization(Policies.Manager).WithName("DeleteCannedResponse");
         return api;
     }
 
@@ -45,7 +43,10 @@ public static class CannedResponsesApi
         return query.OrderBy(c => c.Title).ThenBy(c => c.Id);
     }
 
-    private static async Task<Results<Created<CannedDto>, Ok<CannedDto>, NotFound, ValidationProblem>> SaveAsync(long? id, CannedRequest r,
+    internal static async Task<Results<NoContent, NotFound>> DeleteAsync(long id, GuichetDbContext db, CancellationToken ct) =>
+        await db.Set<CannedResponse>().Where(c => c.Id == id).ExecuteDeleteAsync(ct) == 0 ? TypedResults.NotFound() : TypedResults.NoContent();
+
+    internal static async Task<Results<Created<CannedDto>, Ok<CannedDto>, NotFound, ValidationProblem>> SaveAsync(long? id, CannedRequest r,
         GuichetDbContext db, TimeProvider clock, CancellationToken ct)
     {
         var errors = new Errors().Required("title", r.Title, 200).Required("body", r.Body, 10_000);

@@ -31,6 +31,25 @@ public sealed class Category
     public Group? DefaultGroup { get; private set; }
     public TicketType DefaultType { get; private set; }
 
+    /// <summary>The code stays (rules and mail refer to it); a parent may not be the category itself or one of its children.</summary>
+    public RuleViolation? Update(string nameEn, string nameFr, Category? parent, Group? defaultGroup, TicketType defaultType)
+    {
+        for (var link = parent; link is not null; link = link.Parent)
+        {
+            if (link == this)
+            {
+                return new RuleViolation("validation.category_cycle");
+            }
+        }
+
+        NameEn = nameEn;
+        NameFr = nameFr;
+        Parent = parent;
+        DefaultGroup = defaultGroup;
+        DefaultType = defaultType;
+        return null;
+    }
+
     public string Name(string language) => language == "fr" ? NameFr : NameEn;
 }
 

@@ -10,7 +10,7 @@ public static class AdminScreens
         ("people", [new("groups", "/desk/admin/groups"), new("agents", "/desk/admin/agents", AdminOnly: true),
             new("organizations", "/desk/admin/organizations")]),
         ("triage", [new("categories", "/desk/admin/categories"), new("matrix", "/desk/admin/matrix"), new("rules", "/desk/admin/rules"),
-            new("shifts", "/desk/admin/shifts")]),
+            new("shifts", "/desk/admin/shifts"), new("canned", "/desk/admin/canned")]),
         ("sla", [new("sla", "/desk/admin/sla"), new("calendars", "/desk/admin/calendars")]),
         ("mail", [new("mailboxes", "/desk/admin/mailboxes", AdminOnly: true), new("templates", "/desk/admin/templates", AdminOnly: true),
             new("inbound", "/desk/admin/inbound")]),
