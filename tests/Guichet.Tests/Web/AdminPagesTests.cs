@@ -15,7 +15,7 @@ public sealed partial class AdminPagesTests(DeskApp app) : IClassFixture<DeskApp
     private static readonly string[] ManagerScreens =
     [
         "/desk/admin", "/desk/admin/groups", "/desk/admin/organizations", "/desk/admin/categories", "/desk/admin/matrix", "/desk/admin/rules",
-        "/desk/admin/shifts", "/desk/admin/sla", "/desk/admin/calendars", "/desk/admin/inbound",
+        "/desk/admin/shifts", "/desk/admin/sla", "/desk/admin/calendars", "/desk/admin/inbound", "/desk/admin/canned",
     ];
 
     private static readonly string[] AdminScreens = ["/desk/admin/agents", "/desk/admin/mailboxes", "/desk/admin/templates"];
