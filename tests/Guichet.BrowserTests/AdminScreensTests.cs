@@ -54,8 +54,7 @@ public sealed class AdminScreensTests(BrowserDesk desk)
         await page.FillAsync("#rule-name", "Motif cassé");
         await page.FillAsync("#rule-subject", "([");
         await page.SelectOptionAsync("#rule-set-priority", "P1");
-        await page.ClickAsync("#rule-form button[type=submit]");
-        await page.WaitForLoadStateAsync(LoadState.DOMContentLoaded);
+        await BrowserDesk.ClickAndWaitAsync(page, "#rule-form button[type=submit]");
         Assert.Contains("Subject matches (regex)", await page.Locator("#rule-form .alert-error").InnerTextAsync(), StringComparison.Ordinal);
         Assert.Equal("([", await page.InputValueAsync("#rule-subject"));
         Assert.DoesNotContain("Motif cassé", await page.Locator("#rules").InnerTextAsync(), StringComparison.Ordinal);
@@ -96,8 +95,7 @@ public sealed class AdminScreensTests(BrowserDesk desk)
             await page.FillAsync($"#t-{priority}-l1", first);
         }
 
-        await page.ClickAsync("#policy-form button[type=submit]");
-        await page.WaitForLoadStateAsync(LoadState.DOMContentLoaded);
+        await BrowserDesk.ClickAndWaitAsync(page, "#policy-form button[type=submit]");
         Assert.True(page.Url.Contains("saved=1", StringComparison.Ordinal), await page.ContentAsync());
         var policy = page.Locator("[data-policy='Standard']");
         Assert.Contains("30 min", await policy.InnerTextAsync(), StringComparison.Ordinal);

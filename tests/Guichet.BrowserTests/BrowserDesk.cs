@@ -83,8 +83,20 @@ public class BrowserDesk : DeskApp
         await page.GotoAsync("/signin");
         await page.FillAsync("#email", email);
         await page.FillAsync("#password", password);
-        await page.ClickAsync("#signin-form button[type=submit]");
-        await page.WaitForLoadStateAsync(LoadState.DOMContentLoaded);
+        // The post answers with a redirect (signed in) or the form again (refused): either way a navigation, waited for
+        // as such — a load-state wait could return for the page being left. A cold server on a loaded machine is slow.
+        await ClickAndWaitAsync(page, "#signin-form button[type=submit]");
+    }
+
+    /// <summary>Clicks what submits a form or follows a link, and waits for the page it leads to.</summary>
+    /// Playwright marks this wait obsolete in favour of waiting for a URL, but a refused form comes back at the same URL:
+    /// only "the navigation this click started" says the answer has arrived.
+    public static async Task ClickAndWaitAsync(IPage page, string selector)
+    {
+#pragma warning disable CS0612
+        await page.RunAndWaitForNavigationAsync(() => page.ClickAsync(selector),
+            new PageRunAndWaitForNavigationOptions { WaitUntil = WaitUntilState.DOMContentLoaded, Timeout = 60_000 });
+#pragma warning restore CS0612
     }
 
     /// <summary>Saves a full-page screenshot under screenshots/ at the repository root, for people to look at.</summary>

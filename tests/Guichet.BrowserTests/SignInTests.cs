@@ -1,6 +1,5 @@
 using System.Text.RegularExpressions;
 using Guichet.Tests.Infrastructure;
-using Microsoft.Playwright;
 
 namespace Guichet.BrowserTests;
 
@@ -49,8 +48,7 @@ public sealed class SignInTests(BrowserDesk desk)
     {
         var page = await desk.PageForAsync(DeskApp.L1Other);
         await page.GotoAsync("/desk");
-        await page.ClickAsync(".topbar .lang-switch button");
-        await page.WaitForLoadStateAsync(LoadState.DOMContentLoaded);
+        await BrowserDesk.ClickAndWaitAsync(page, ".topbar .lang-switch button");
         Assert.Equal("Mes tickets", await page.Locator("main h1").First.InnerTextAsync());
         Assert.Equal("fr", await page.GetAttributeAsync("html", "lang"));
         await BrowserDesk.ScreenshotAsync(page, "desk-home-fr");

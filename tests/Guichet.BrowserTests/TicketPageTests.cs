@@ -103,14 +103,12 @@ public sealed partial class TicketPageTests(BrowserDesk desk)
         // The same page in French, for the screenshot (the manager's language is put back afterwards).
         var manager = await desk.PageForAsync(DeskApp.Manager);
         await manager.GotoAsync($"/desk/tickets/{ticket.Number}");
-        await manager.ClickAsync(".topbar .lang-switch button");
-        await manager.WaitForLoadStateAsync(LoadState.DOMContentLoaded);
+        await BrowserDesk.ClickAndWaitAsync(manager, ".topbar .lang-switch button");
         Assert.Equal("Résolu", await manager.InnerTextAsync("#tp-status"));
         Assert.Contains("a escaladé le ticket de Front desk vers Systems", Regex.Replace(await manager.InnerTextAsync("#tp-timeline"), @"\s+", " "),
             StringComparison.Ordinal);
         await BrowserDesk.ScreenshotAsync(manager, "ticket-fr");
-        await manager.ClickAsync(".topbar .lang-switch button");
-        await manager.WaitForLoadStateAsync(LoadState.DOMContentLoaded);
+        await BrowserDesk.ClickAndWaitAsync(manager, ".topbar .lang-switch button");
 
         foreach (var page in new[] { l1, l2, lead, manager })
         {
