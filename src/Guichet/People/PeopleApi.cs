@@ -236,18 +236,26 @@ public static class PeopleApi
             new OrganizationDto(organization.Id, organization.Name, organization.Domains, organization.IsVip, organization.MembersSeeAllTickets));
     }
 
-    internal static async Task<Results<Created<GroupDto>, ValidationProblem>> CreateGroupAsync(CreateGroupRequest r, GuichetDbContext db, CancellationToken ct)
+    /// <summary>The checks a group's own fields get, on creation and on edit alike.</summary>
+    private static Errors GroupFieldErrors(string? name, int? level, string? email)
     {
-        var errors = new Errors().Required("name", r.Name, 100);
-        if (r.Level is not (1 or 2 or 3))
+        var errors = new Errors().Required("name", name, 100);
+        if (level is not (1 or 2 or 3))
         {
             errors.Add("level", "validation.range", 1, 3);
         }
 
-        if (r.Email is not null)
+        if (email is not null)
         {
-            errors.Email("email", r.Email);
+            errors.Email("email", email);
         }
+
+        return errors;
+    }
+
+    internal static async Task<Results<Created<GroupDto>, ValidationProblem>> CreateGroupAsync(CreateGroupRequest r, GuichetDbContext db, CancellationToken ct)
+    {
+        var errors = GroupFieldErrors(r.Name, r.Level, r.Email);
 
         Group? escalatesTo = null;
         if (r.EscalatesToId is { } targetId)
@@ -416,16 +424,7 @@ public static class PeopleApi
             return TypedResults.NotFound();
         }
 
-        var errors = new Errors().Required("name", r.Name, 100);
-        if (r.Level is not (1 or 2 or 3))
-        {
-            errors.Add("level", "validation.range", 1, 3);
-        }
-
-        if (r.Email is not null)
-        {
-            errors.Email("email", r.Email);
-        }
+        var errors = GroupFieldErrors(r.Name, r.Level, r.Email);
 
         Group? escalatesTo = null;
         if (r.EscalatesToId is { } targetId && (escalatesTo = all.FirstOrDefault(g => g.Id == targetId)) is null)
