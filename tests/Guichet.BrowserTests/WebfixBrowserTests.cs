@@ -6,9 +6,9 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Guichet.BrowserTests;
 
-/// <summary>The not-solved link of a solution mail in a real browser: the page (its CSP allows its own form), then the button.</summary>
+/// <summary>The not-solved page of a solution mail (its CSP allows its own form) and the categories flag, in a real browser.</summary>
 [Collection(BrowserCollection.Name)]
-public sealed class MailRespondBrowserTests(BrowserDesk desk)
+public sealed class WebfixBrowserTests(BrowserDesk desk)
 {
     [Fact]
     public async Task The_not_solved_link_shows_a_page_and_its_button_reopens_the_ticket_with_the_comment()
@@ -32,6 +32,26 @@ public sealed class MailRespondBrowserTests(BrowserDesk desk)
         var reply = await desk.WithDbAsync(db => db.Interactions.Where(i => i.TicketId == ticket.Id && i.Kind == InteractionKind.Reply)
             .Select(i => i.Body).SingleAsync());
         Assert.Equal("Il affiche toujours « erreur 5 ».", reply);
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task The_categories_screen_marks_internal_categories_and_edits_the_flag()
+    {
+        var manager = await desk.ClientForAsync(DeskApp.Manager);
+        await manager.PostJsonAsync("/api/v1/categories", new { code = "problem-mgmt", nameEn = "Problem management", nameFr = "Gestion des problèmes", @public = false });
+        var page = await desk.PageForAsync(DeskApp.Manager);
+        await page.GotoAsync("/desk/admin/categories");
+        var row = page.Locator("#categories tr", new() { HasText = "problem-mgmt" });
+        Assert.Equal("Internal", await row.Locator(".badge").InnerTextAsync());
+        await row.Locator("a.btn").ClickAsync();
+        await page.WaitForSelectorAsync("#edit-cat-internal");
+        Assert.True(await page.IsCheckedAsync("#edit-cat-internal"));
+        await BrowserDesk.ScreenshotAsync(page, "admin-categories-internal");
+        await page.UncheckAsync("#edit-cat-internal");
+        await page.ClickAsync("#category-edit-form button[type=submit]");
+        await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("saved=1"));
+        Assert.Equal(0, await page.Locator("#categories tr", new() { HasText = "problem-mgmt" }).Locator(".badge").CountAsync());
         await page.Context.CloseAsync();
     }
 
