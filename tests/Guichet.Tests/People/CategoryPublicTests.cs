@@ -84,6 +84,16 @@ public sealed class CategoryPublicTests(DeskApp app) : IClassFixture<DeskApp>
         var (_, faqPage) = await alice.GetAsync("/portal/kb");
         Assert.Contains("Restart the backstage server", faqPage.Body!.TextContent, StringComparison.Ordinal);
         Assert.DoesNotContain("Servers backstage", faqPage.Body!.TextContent, StringComparison.Ordinal);
+
+        // Her request filed there by the desk: the portal shows it without that category; a public one is shown.
+        var filed = await OpenTicketAsync(agent, "Backstage server slow", requester: Alice, category: "infra.portal");
+        var (response2, request) = await alice.GetAsync($"/portal/tickets/{filed.Number}");
+        Assert.Equal(HttpStatusCode.OK, response2.StatusCode);
+        Assert.Contains("Backstage server slow", request.Body!.TextContent, StringComparison.Ordinal);
+        Assert.DoesNotContain("Servers backstage", request.Body!.TextContent, StringComparison.Ordinal);
+        var hardware = await OpenTicketAsync(agent, "Printer offline", requester: Alice, category: "hardware");
+        var (_, shown) = await alice.GetAsync($"/portal/tickets/{hardware.Number}");
+        Assert.Contains("Hardware", shown.QuerySelector(".details")!.TextContent, StringComparison.Ordinal);
     }
 
     [Fact]
