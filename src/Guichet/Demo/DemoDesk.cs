@@ -58,9 +58,10 @@ public static class DemoDesk
         var l1 = new Group("Service Desk L1", 1, l2, isDefault: true, email: "support@guichet.local");
         db.Groups.AddRange(l1, l2, l3);
 
-        Category Cat(string code, string en, string fr, Category? parent = null, Group? group = null, TicketType type = TicketType.Incident)
+        Category Cat(string code, string en, string fr, Category? parent = null, Group? group = null, TicketType type = TicketType.Incident,
+            bool isPublic = true)
         {
-            var category = new Category(code, en, fr, parent, group ?? l1, type);
+            var category = new Category(code, en, fr, parent, group ?? l1, type, isPublic);
             db.Categories.Add(category);
             return category;
         }
@@ -80,6 +81,11 @@ public static class DemoDesk
         var software = Cat("software", "Software", "Logiciels");
         Cat("software.install", "Installation", "Installation", software, type: TicketType.ServiceRequest);
         Cat("software.update", "Update", "Mise à jour", software);
+        // The desk's own subjects: never offered to customers.
+        Cat("problem", "Problem management", "Gestion des problèmes", group: l2, type: TicketType.Problem, isPublic: false);
+        var infrastructure = Cat("infrastructure", "Infrastructure", "Infrastructure", group: l2, isPublic: false);
+        Cat("infrastructure.servers", "Servers", "Serveurs", infrastructure, l2, isPublic: false);
+        Cat("infrastructure.backup", "Backups", "Sauvegardes", infrastructure, l2, isPublic: false);
 
         var moreau = new Organization("Cabinet Moreau & Associés", ["moreau-avocats.example"], isVip: true, membersSeeAllTickets: true);
         var dupain = new Organization("Boulangerie Dupain", ["dupain.example"]);

@@ -239,9 +239,10 @@ public static class ArticlesApi
         var articles = await db.Set<KnowledgeArticle>().AsNoTracking().Include(a => a.Category)
             .Where(a => a.Status == ArticleStatus.Published && a.Visibility == Visibility.Public && a.Language == language)
             .ToListAsync(ct);
+        // A public article filed under an internal category is shown under "general": customers never see internal categories.
         var sections = articles
-            .GroupBy(a => a.Category?.Code)
-            .Select(g => new FaqSection(g.Key, g.First().Category?.Name(language),
+            .GroupBy(a => a.Category is { Public: true } c ? c.Code : null)
+            .Select(g => new FaqSection(g.Key, g.Key is null ? null : g.First().Category!.Name(language),
                 g.OrderByDescending(Usefulness).ThenBy(a => a.Title, StringComparer.CurrentCulture).Select(ArticleHtml.Summary).ToList()))
             .OrderByDescending(s => s.Articles.Sum(a => Usefulness(a.Stats)))
             .ThenBy(s => s.Category, StringComparer.Ordinal)

@@ -3,6 +3,7 @@ using Guichet.Auth;
 using Guichet.Data;
 using Guichet.Tickets;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Localization;
 
@@ -45,7 +46,8 @@ public static class MailApi
         admins.MapDelete("/mailboxes/{id:long}", async Task<Results<NoContent, NotFound>> (long id, GuichetDbContext db, CancellationToken ct) =>
             await db.Set<MailboxSetting>().Where(m => m.Id == id).ExecuteDeleteAsync(ct) > 0 ? TypedResults.NoContent() : TypedResults.NotFound());
 
-        api.MapGet("/mail/respond", RespondAsync).AllowAnonymous().WithTags("Mail");
+        api.MapGet("/mail/respond", ShowRespondAsync).AllowAnonymous().WithTags("Mail");
+        api.MapPost("/mail/respond", RespondAsync).AllowAnonymous().DisableAntiforgery().WithTags("Mail");
         return api;
     }
 
@@ -223,39 +225,84 @@ public static class MailApi
         new(m.Id, m.Name, m.Host, m.Port, m.Tls, m.User, m.Secret.Length > 0, m.Folder, m.GroupId, m.Enabled, m.ProcessedFolder);
 
     /// <summary>
-    /// The confirm / not solved links of the solution mail: a signed token, no sign-in. Answers a small page in the
-    /// requester's language (Accept-Language when the link is not valid) stating what happened.
+    /// The confirm / not solved links of the solution mail: a signed token, no sign-in. GET only shows, in the requester's
+    /// language, what the button will do — mail scanners and link previews open every link of a message, and must not close
+    /// the ticket. The POST of that page acts. An invalid or expired token is a 404 page (in the browser's language).
     /// </summary>
-    private static async Task<ContentHttpResult> RespondAsync(string? token, HttpContext http, MailLinks links, GuichetDbContext db, TicketService tickets,
-        IStringLocalizer texts, TimeProvider clock, CancellationToken ct)
+    private static async Task<ContentHttpResult> ShowRespondAsync(string? token, HttpContext http, MailLinks links, GuichetDbContext db,
+        IStringLocalizer texts, CancellationToken ct)
     {
-        var ticket = token is not null && links.Read(token) is { } link
-            ? await db.Tickets.Include(t => t.Requester).FirstOrDefaultAsync(t => t.Id == link.TicketId, ct) is { } found ? (found, link.Action) : default
-            : default;
-        if (ticket.found is null)
+        if (await FindRespondAsync(token, links, db, ct) is not { } found)
         {
             return ResponsePage.Render(http, StatusCodes.Status404NotFound, texts["mail.respond.title"], texts["mail.respond.invalid"], null);
         }
 
-        var (t, action) = ticket;
-        CultureInfo.CurrentUICulture = CultureInfo.CurrentCulture = new CultureInfo(t.Requester.Language == "fr" ? "fr" : "en");
-        var actor = Actor.Requester(t.RequesterId);
-        var now = clock.GetUtcNow();
-        var violation = action == "confirm" ? t.Confirm(actor, null, now) : t.Reopen(actor, null, tickets.Options.ReopenWindow, now);
-        string message;
-        if (violation is null)
+        var (t, action) = found;
+        SpeakAs(t);
+        var confirm = action == "confirm";
+        if (t.Status is not (TicketStatus.Resolved or TicketStatus.Closed) || (confirm && t.Status == TicketStatus.Closed))
         {
-            await db.SaveChangesAsync(ct);
-            message = texts[action == "confirm" ? "mail.respond.confirmed" : "mail.respond.reopened", t.Number];
-        }
-        else
-        {
-            // Confirming twice just says where the ticket is; a reopen refused by the window says why.
-            message = texts["mail.respond.unchanged", t.Number, texts["status." + t.Status]]
-                + (violation.Code == "ticket.reopen_window" ? " " + texts[violation.Code, violation.Args] : "");
+            // Nothing the button could do: say where the ticket is, as the POST would.
+            return Unchanged(http, texts, t, null);
         }
 
-        return ResponsePage.Render(http, StatusCodes.Status200OK, texts["mail.respond.title"], message,
-            ($"/portal/tickets/{Uri.EscapeDataString(t.Number)}", texts["mail.respond.portal", t.Number]));
+        var form = new ResponsePage.Form(token!, texts[confirm ? "webfix.respond.confirm_button" : "webfix.respond.reopen_button"],
+            confirm ? null : texts["webfix.respond.comment_label"].Value);
+        return ResponsePage.Render(http, StatusCodes.Status200OK, texts[confirm ? "webfix.respond.confirm_title" : "webfix.respond.reopen_title"],
+            texts[confirm ? "webfix.respond.confirm_intro" : "webfix.respond.reopen_intro", t.Number, t.Subject], Portal(texts, t), form);
     }
+
+    /// <summary>
+    /// The button of that page. Idempotent: a second post (or a post after the reopen window) changes nothing and says why.
+    /// No antiforgery token: the signed, single-purpose token in the form is the only authority (no cookie is used), so a
+    /// forged cross-site post could only carry a token its author already holds.
+    /// </summary>
+    private static async Task<ContentHttpResult> RespondAsync([FromForm] string? token, [FromForm] string? comment, HttpContext http, MailLinks links,
+        GuichetDbContext db, TicketService tickets, IStringLocalizer texts, TimeProvider clock, CancellationToken ct)
+    {
+        if (await FindRespondAsync(token, links, db, ct) is not { } found)
+        {
+            return ResponsePage.Render(http, StatusCodes.Status404NotFound, texts["mail.respond.title"], texts["mail.respond.invalid"], null);
+        }
+
+        var (t, action) = found;
+        SpeakAs(t);
+        var actor = Actor.Requester(t.RequesterId);
+        var now = clock.GetUtcNow();
+        var note = string.IsNullOrWhiteSpace(comment) ? null : comment.Trim() is { Length: > 4000 } c ? c[..4000] : comment.Trim();
+        var violation = action == "confirm" ? t.Confirm(actor, null, now) : t.Reopen(actor, null, tickets.Options.ReopenWindow, now);
+        if (violation is not null)
+        {
+            return Unchanged(http, texts, t, violation);
+        }
+
+        if (action != "confirm" && note is not null)
+        {
+            // What is still wrong is the requester's reply, on the timeline like any other.
+            t.Reply(actor, note, Channel.Web, now);
+        }
+
+        await db.SaveChangesAsync(ct);
+        return ResponsePage.Render(http, StatusCodes.Status200OK, texts["mail.respond.title"],
+            texts[action == "confirm" ? "mail.respond.confirmed" : "mail.respond.reopened", t.Number], Portal(texts, t));
+    }
+
+    /// <summary>The ticket and action of a valid token.</summary>
+    private static async Task<(Ticket Ticket, string Action)?> FindRespondAsync(string? token, MailLinks links, GuichetDbContext db, CancellationToken ct) =>
+        token is not null && links.Read(token) is { Action: "confirm" or "reopen" } link
+            && await db.Tickets.Include(t => t.Requester).FirstOrDefaultAsync(t => t.Id == link.TicketId, ct) is { } ticket
+            ? (ticket, link.Action)
+            : null;
+
+    /// <summary>The page speaks the requester's language (set here: a culture set inside an awaited method does not flow back).</summary>
+    private static void SpeakAs(Ticket ticket) =>
+        CultureInfo.CurrentUICulture = CultureInfo.CurrentCulture = new CultureInfo(ticket.Requester.Language == "fr" ? "fr" : "en");
+
+    private static ContentHttpResult Unchanged(HttpContext http, IStringLocalizer texts, Ticket t, RuleViolation? violation) =>
+        ResponsePage.Render(http, StatusCodes.Status200OK, texts["mail.respond.title"],
+            texts["mail.respond.unchanged", t.Number, texts["status." + t.Status]]
+            + (violation?.Code == "ticket.reopen_window" ? " " + texts[violation.Code, violation.Args] : ""), Portal(texts, t));
+
+    private static (string Href, string Text) Portal(IStringLocalizer texts, Ticket t) =>
+        ($"/portal/tickets/{Uri.EscapeDataString(t.Number)}", texts["mail.respond.portal", t.Number]);
 }

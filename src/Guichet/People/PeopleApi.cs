@@ -30,9 +30,11 @@ public static class PeopleApi
     public sealed record CreateAgentRequest(string? Name, string? Email, string? Role, int? Level, List<long>? GroupIds, string? Password, string? Language);
 
     public sealed record CategoryDto(long Id, string Code, string Name, string NameEn, string NameFr, string? ParentCode, GroupRef? DefaultGroup,
-        TicketType DefaultType);
+        TicketType DefaultType, bool Public);
 
-    public sealed record CreateCategoryRequest(string? Code, string? NameEn, string? NameFr, string? ParentCode, long? DefaultGroupId, string? DefaultType);
+    /// <summary>Public: offered to customers; true when left out.</summary>
+    public sealed record CreateCategoryRequest(string? Code, string? NameEn, string? NameFr, string? ParentCode, long? DefaultGroupId, string? DefaultType,
+        bool? Public = null);
 
     public sealed record UpdateOrganizationRequest(string? Name, List<string>? Domains, bool? IsVip, bool? MembersSeeAllTickets);
 
@@ -41,7 +43,9 @@ public static class PeopleApi
     /// <summary>Fields left out keep their value; only an admin may change a role or edit an admin.</summary>
     public sealed record UpdateAgentRequest(string? Role, int? Level, List<long>? GroupIds, bool? IsActive);
 
-    public sealed record UpdateCategoryRequest(string? NameEn, string? NameFr, string? ParentCode, long? DefaultGroupId, string? DefaultType);
+    /// <summary>Public left out keeps its value.</summary>
+    public sealed record UpdateCategoryRequest(string? NameEn, string? NameFr, string? ParentCode, long? DefaultGroupId, string? DefaultType,
+        bool? Public = null);
 
     private static readonly Localization.Texts Texts = new();
 
@@ -82,9 +86,11 @@ public static class PeopleApi
         agents.MapPut("/{id:long}", UpdateAgentAsync).RequireAuthorization(Policies.Manager);
 
         var categories = api.MapGroup("/categories").WithTags("Categories");
-        categories.MapGet("/", async (GuichetDbContext db, TicketContext c, CancellationToken ct) =>
+        categories.MapGet("/", async (GuichetDbContext db, TicketContext c, Caller caller, CancellationToken ct) =>
         {
-            var rows = await db.Categories.AsNoTracking().Include(x => x.Parent).Include(x => x.DefaultGroup).OrderBy(x => x.Code).ToListAsync(ct);
+            // Customers see only the categories offered to them; the desk sees every one, with its flag.
+            var query = caller.IsStaff ? db.Categories : db.Categories.Where(x => x.Public);
+            var rows = await query.AsNoTracking().Include(x => x.Parent).Include(x => x.DefaultGroup).OrderBy(x => x.Code).ToListAsync(ct);
             return TypedResults.Ok(rows.Select(x => ToDto(x, c.Language)).ToList());
         });
         categories.MapPost("/", CreateCategoryAsync).RequireAuthorization(Policies.Manager);
@@ -382,7 +388,7 @@ public static class PeopleApi
             return Problems.Invalid(errors);
         }
 
-        var category = new Category(r.Code!, r.NameEn!, r.NameFr!, parent, group, type ?? TicketType.Incident);
+        var category = new Category(r.Code!, r.NameEn!, r.NameFr!, parent, group, type ?? TicketType.Incident, r.Public ?? true);
         db.Categories.Add(category);
         await db.SaveChangesAsync(ct);
         return TypedResults.Created($"/api/v1/categories/{category.Id}", ToDto(category, c.Language));
@@ -539,7 +545,7 @@ public static class PeopleApi
             errors.Add("defaultGroupId", "validation.unknown", groupId);
         }
 
-        if (!errors.Any && category.Update(r.NameEn!, r.NameFr!, parent, group, type ?? category.DefaultType) is { } violation)
+        if (!errors.Any && category.Update(r.NameEn!, r.NameFr!, parent, group, type ?? category.DefaultType, r.Public ?? category.Public) is { } violation)
         {
             errors.Add("parentCode", violation.Code, violation.Args);
         }
@@ -581,7 +587,7 @@ public static class PeopleApi
     }
 
     private static CategoryDto ToDto(Category x, string language) => new(x.Id, x.Code, x.Name(language), x.NameEn, x.NameFr, x.Parent?.Code,
-        x.DefaultGroup is { } g ? new GroupRef(g.Id, g.Name, g.Level) : null, x.DefaultType);
+        x.DefaultGroup is { } g ? new GroupRef(g.Id, g.Name, g.Level) : null, x.DefaultType, x.Public);
 
     private static readonly System.Linq.Expressions.Expression<Func<Person, PersonDto>> PersonProjection = p => new PersonDto(
         p.Id, p.Name, p.Email, p.Emails.OrderBy(e => e.Id).Select(e => e.Address).ToList(), p.Phone, p.Language, p.TimeZone, p.CustomerType,

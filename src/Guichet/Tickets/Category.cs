@@ -10,7 +10,7 @@ public sealed class Category
     private Category() => (Code, NameEn, NameFr) = ("", "", "");
 
     public Category(string code, string nameEn, string nameFr, Category? parent = null, Group? defaultGroup = null,
-        TicketType defaultType = TicketType.Incident)
+        TicketType defaultType = TicketType.Incident, bool isPublic = true)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(code);
         Code = code.Trim().ToLowerInvariant();
@@ -19,6 +19,7 @@ public sealed class Category
         Parent = parent;
         DefaultGroup = defaultGroup;
         DefaultType = defaultType;
+        Public = isPublic;
     }
 
     public long Id { get; private set; }
@@ -31,8 +32,11 @@ public sealed class Category
     public Group? DefaultGroup { get; private set; }
     public TicketType DefaultType { get; private set; }
 
+    /// <summary>Offered to customers (portal, FAQ, the API); an internal one ("Problem management") is for the desk only.</summary>
+    public bool Public { get; private set; } = true;
+
     /// <summary>The code stays (rules and mail refer to it); a parent may not be the category itself or one of its children.</summary>
-    public RuleViolation? Update(string nameEn, string nameFr, Category? parent, Group? defaultGroup, TicketType defaultType)
+    public RuleViolation? Update(string nameEn, string nameFr, Category? parent, Group? defaultGroup, TicketType defaultType, bool isPublic)
     {
         for (var link = parent; link is not null; link = link.Parent)
         {
@@ -47,6 +51,7 @@ public sealed class Category
         Parent = parent;
         DefaultGroup = defaultGroup;
         DefaultType = defaultType;
+        Public = isPublic;
         return null;
     }
 
@@ -62,6 +67,8 @@ internal sealed class CategoryConfiguration : IEntityTypeConfiguration<Category>
         b.Property(c => c.NameEn).HasMaxLength(200);
         b.Property(c => c.NameFr).HasMaxLength(200);
         b.Property(c => c.DefaultType).HasConversion<string>().HasMaxLength(20);
+        // Existing rows become public (the migration's default); new rows always write their own value (false included).
+        b.Property(c => c.Public).HasDefaultValue(true).ValueGeneratedNever();
         b.HasOne(c => c.Parent).WithMany().HasForeignKey(c => c.ParentId).OnDelete(DeleteBehavior.Restrict);
         b.HasOne(c => c.DefaultGroup).WithMany().HasForeignKey(c => c.DefaultGroupId).OnDelete(DeleteBehavior.SetNull);
     }

@@ -48,7 +48,8 @@ public sealed class TicketService(GuichetDbContext db, TimeProvider clock, IOpti
         if (request.Category is { Length: > 0 } code)
         {
             category = await db.Categories.Include(c => c.DefaultGroup).FirstOrDefaultAsync(c => c.Code == code.ToLowerInvariant(), ct);
-            if (category is null)
+            // A customer picks among the public categories only (a follow-up keeps its ticket's, whatever it is).
+            if (category is null || (!category.Public && actor.Role == AuthorRole.Requester && followUpOf is null))
             {
                 errors.Add("category", "validation.unknown", code);
             }

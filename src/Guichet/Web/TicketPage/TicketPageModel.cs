@@ -14,6 +14,15 @@ public sealed class TicketPageModel
     public required SlaApi.ExplanationDto Sla { get; init; }
     public required IReadOnlyList<TimelineEntry> Timeline { get; init; }
     public required int TimelineTotal { get; init; }
+
+    /// <summary>The entry the shown page starts below (null: the newest entries are shown).</summary>
+    public long? TimelineBefore { get; init; }
+
+    /// <summary>When older entries than the shown ones exist: the id to page from ("show older entries").</summary>
+    public long? TimelineOlder { get; init; }
+
+    /// <summary>Entries per page of the timeline, newest first; older ones are paged by entry id.</summary>
+    public const int TimelinePage = 500;
     public required IReadOnlyList<TicketSummary> OtherTickets { get; init; }
     public required IReadOnlyList<TicketLinksApi.TicketLinkDto> Links { get; init; }
     public required IReadOnlyList<Group> Groups { get; init; }
@@ -72,7 +81,7 @@ public sealed class TicketPageModel
     }
 
     public static async Task<TicketPageModel?> LoadAsync(GuichetDbContext db, Auth.Caller caller, string key, SlaTracker tracker, TimeZoneInfo zone,
-        DateTimeOffset now, string language, IReadOnlyList<InteractionKind> kinds, CancellationToken ct)
+        DateTimeOffset now, string language, IReadOnlyList<InteractionKind> kinds, long? before, CancellationToken ct)
     {
         var query = db.Tickets.AsNoTracking().VisibleTo(caller)
             .Include(t => t.Requester).Include(t => t.Organization).Include(t => t.Category).Include(t => t.Group)
@@ -88,7 +97,18 @@ public sealed class TicketPageModel
         var entries = db.Interactions.AsNoTracking().Where(i => i.TicketId == ticket.Id).VisibleTo(caller);
         var total = await entries.CountAsync(ct);
         var shown = kinds.Count > 0 ? entries.Where(i => kinds.Contains(i.Kind)) : entries;
-        var timeline = await TicketsApi.Timeline(db, shown.OrderByDescending(i => i.Id).Take(500)).ToListAsync(ct);
+        if (before is { } below)
+        {
+            shown = shown.Where(i => i.Id < below);
+        }
+
+        // One more than a page says whether older entries exist.
+        var timeline = await TicketsApi.Timeline(db, shown.OrderByDescending(i => i.Id).Take(TimelinePage + 1)).ToListAsync(ct);
+        var older = timeline.Count > TimelinePage ? timeline[TimelinePage - 1].Id : (long?)null;
+        if (older is not null)
+        {
+            timeline.RemoveAt(TimelinePage);
+        }
         var escalations = await TicketsApi.Timeline(db, entries.Where(i => i.Event == TicketEvent.Escalated || i.Event == TicketEvent.Deescalated)
             .OrderBy(i => i.Id)).ToListAsync(ct);
         var others = await db.Tickets.AsNoTracking().VisibleTo(caller).Where(t => t.RequesterId == ticket.RequesterId && t.Id != ticket.Id)
@@ -114,6 +134,8 @@ public sealed class TicketPageModel
             Sla = await SlaApi.ExplainTicketAsync(db, ticket, tracker, ct),
             Timeline = timeline,
             TimelineTotal = total,
+            TimelineBefore = before,
+            TimelineOlder = older,
             OtherTickets = others,
             Links = await TicketLinksApi.LinksOfAsync(db, caller, ticket.Id, ct),
             Groups = groups,

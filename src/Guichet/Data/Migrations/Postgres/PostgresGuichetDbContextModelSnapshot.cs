@@ -1458,6 +1458,10 @@ namespace Guichet.Data.Migrations.Postgres
                     b.Property<long?>("ParentId")
                         .HasColumnType("bigint");
 
+                    b.Property<bool>("Public")
+                        .HasColumnType("boolean")
+                        .HasDefaultValue(true);
+
                     b.HasKey("Id");
 
                     b.HasIndex("Code")
