@@ -41,7 +41,7 @@ internal static class PostgresBench
             + $"table+indexes {await ScalarAsync(db, "SELECT pg_total_relation_size('\"SearchEntries\"')") / 1e6:F0} MB; shared_buffers {await TextAsync(db, "SHOW shared_buffers")}, "
             + $"work_mem {await TextAsync(db, "SHOW work_mem")}, jit {await TextAsync(db, "SHOW jit")}; {(withNotes ? "agents' query (with notes)" : "customers' query (weights A, B)")}");
 
-        // The agents' query ranks the newest matches (KnowledgeSearch.StaffRankWindow); --exact: every match, as before SearchTuning.
+        // The agents' query ranks the newest matches (KnowledgeSearch.StaffRankWindow); --exact: every match, as before the search tuning.
         var match = exact ? KnowledgeSql.PostgresMatch
             : KnowledgeSql.PostgresWindowedMatch.Replace("{1}", window.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
         Console.WriteLine(exact ? "ranking: exact ts_rank over all matches" : $"ranking: ts_rank over the newest {window} matches");

@@ -52,13 +52,13 @@ else if (!await ExistsAsync("article_fts"))
 }
 
 // Exact: bm25 over every match (customers' searches); --windowed: the agents' searches as the app runs them
-// (KnowledgeSql.SqliteWindowedMatch); --windowed-before: the agents' query as it was before SearchTuning, copied here.
+// (KnowledgeSql.SqliteWindowedMatch); --windowed-before: the agents' query as it was before the search tuning (commit c0b8fac), copied here.
 const string Before = """
     SELECT rowid AS "Id", bm25(search_fts, 5.0, 1.0, 1.0) AS "Rank" FROM search_fts
     WHERE search_fts MATCH {0}
       AND rowid >= coalesce((SELECT rowid FROM search_fts WHERE search_fts MATCH {0} ORDER BY rowid DESC LIMIT 1 OFFSET {1}), 0)
     """;
-var ranking = args.Contains("--windowed-before") ? "before SearchTuning: bm25 over the newest" : args.Contains("--windowed") ? "bm25 over the newest" : "exact";
+var ranking = args.Contains("--windowed-before") ? "before the search tuning: bm25 over the newest" : args.Contains("--windowed") ? "bm25 over the newest" : "exact";
 var window = Arg("--window", KnowledgeSearch.StaffRankWindow).ToString(CultureInfo.InvariantCulture);
 var inner = ranking switch
 {

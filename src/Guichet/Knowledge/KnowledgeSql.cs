@@ -55,7 +55,7 @@ public static class KnowledgeSql
 
     /// <summary>
     /// bm25 over the newest {1} matches only, in one walk of the match list in descending rowid order that stops after
-    /// {1} rows (bm25 is computed for those rows only). Before SearchTuning the window was found by a first walk
+    /// {1} rows (bm25 ranks those rows only). Before the search tuning the window was found by a first walk
     /// (<c>rowid >= (... ORDER BY rowid DESC LIMIT 1 OFFSET {1})</c>) and the matches walked again to rank them.
     /// </summary>
     public const string SqliteWindowedMatch = """
