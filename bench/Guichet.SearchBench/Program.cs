@@ -15,6 +15,15 @@ var documents = LoadDocuments(csv);
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"{Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}; vocabulary from {(csv is null ? "built-in list" : csv)} ({documents.Count} documents)"));
 
+// The queries have their own generator, so they are the same whether the corpus was filled in this run or before.
+var pairs = Pairs(new Random(12), documents, queries);
+if (ArgText("--pg") is { } pg)
+{
+    await PostgresBench.RunAsync(pg, ArgText("--pg-db") ?? "guichet_search_bench", args.Contains("--refill"), tickets, articles, pairs,
+        (isTicket, i) => Fill(documents, random, isTicket, i), withNotes: !args.Contains("--customer"), exact: args.Contains("--exact"), Arg("--window", KnowledgeSearch.StaffRankWindow));
+    return;
+}
+
 var fresh = !File.Exists(path);
 await using var connection = new SqliteConnection($"Data Source={path}");
 await connection.OpenAsync();
@@ -42,23 +51,26 @@ else if (!await ExistsAsync("article_fts"))
     await ExecAsync(KnowledgeSql.SqliteArticlesUp);
 }
 
-// Two words that occur together in some real document: the shape of a typical query.
-var pairs = Enumerable.Range(0, queries).Select(_ =>
+// Exact: bm25 over every match (customers' searches); --windowed: the agents' searches as the app runs them
+// (KnowledgeSql.SqliteWindowedMatch); --windowed-before: the agents' query as it was before the search tuning (commit c0b8fac), copied here.
+const string Before = """
+    SELECT rowid AS "Id", bm25(search_fts, 5.0, 1.0, 1.0) AS "Rank" FROM search_fts
+    WHERE search_fts MATCH {0}
+      AND rowid >= coalesce((SELECT rowid FROM search_fts WHERE search_fts MATCH {0} ORDER BY rowid DESC LIMIT 1 OFFSET {1}), 0)
+    """;
+var ranking = args.Contains("--windowed-before") ? "before the search tuning: bm25 over the newest" : args.Contains("--windowed") ? "bm25 over the newest" : "exact";
+var window = Arg("--window", KnowledgeSearch.StaffRankWindow).ToString(CultureInfo.InvariantCulture);
+var inner = ranking switch
 {
-    var terms = TextAnalyzer.Terms(documents[random.Next(documents.Count)]).Distinct().ToList();
-    return terms.Count < 2 ? ["printer", "offline"] : terms.OrderBy(_ => random.Next()).Take(2).ToList();
-}).ToList();
-
-// Exact: bm25 over every match (customers' searches); windowed: over the newest matches only (agents' searches).
-var exact = !args.Contains("--windowed");
-var inner = exact
-    ? "SELECT rowid AS \"Id\", bm25(search_fts, 5.0, 1.0, 1.0) AS \"Rank\" FROM search_fts WHERE search_fts MATCH {0}"
-    : KnowledgeSql.SqliteWindowedMatch.Replace("{1}", KnowledgeSearch.StaffRankWindow.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
+    "exact" => KnowledgeSql.SqliteMatch,
+    "bm25 over the newest" => KnowledgeSql.SqliteWindowedMatch.Replace("{1}", window, StringComparison.Ordinal),
+    _ => Before.Replace("{1}", window, StringComparison.Ordinal),
+};
 var sql = $"""
     SELECT e."TicketId", e."ArticleId", f."Rank" FROM ({inner.Replace("{0}", "$q", StringComparison.Ordinal)}) AS f
-    JOIN "SearchEntries" e ON e."Id" = f."Id" ORDER BY f."Rank" LIMIT 20
+    JOIN "SearchEntries" e ON e."Id" = f."Id" ORDER BY f."Rank", e."Id" DESC LIMIT 20
     """;
-Console.WriteLine(exact ? "ranking: exact bm25 over all matches" : $"ranking: bm25 over the newest {KnowledgeSearch.StaffRankWindow} matches");
+Console.WriteLine(ranking == "exact" ? "ranking: exact bm25 over all matches" : $"ranking: {ranking} {window} matches");
 await using var command = connection.CreateCommand();
 command.CommandText = sql;
 var parameter = command.Parameters.Add("$q", SqliteType.Text);
@@ -69,8 +81,8 @@ foreach (var warm in pairs.Take(20))
 
 // Articles: exact bm25 in their own FTS5 table, as KnowledgeSearch.ArticlesAsync does.
 await using var articleCommand = connection.CreateCommand();
-articleCommand.CommandText = """
-    SELECT e."ArticleId", f."Rank" FROM (SELECT rowid AS "Id", bm25(article_fts, 5.0, 1.0) AS "Rank" FROM article_fts WHERE article_fts MATCH $q) AS f
+articleCommand.CommandText = $"""
+    SELECT e."ArticleId", f."Rank" FROM ({KnowledgeSql.SqliteArticleMatch.Replace("{0}", "$q", StringComparison.Ordinal)}) AS f
     JOIN "SearchEntries" e ON e."Id" = f."Id" ORDER BY f."Rank" LIMIT 20
     """;
 var articleParameter = articleCommand.Parameters.Add("$q", SqliteType.Text);
@@ -84,6 +96,7 @@ var articleTimes = new List<double>();
 var both = new List<double>();
 var hits = 0L;
 var articleHits = 0L;
+var slowest = new List<(double Ms, string Pair)>();
 foreach (var pair in pairs)
 {
     var watch = Stopwatch.StartNew();
@@ -94,20 +107,35 @@ foreach (var pair in pairs)
     ticketTimes.Add(ticketsDone);
     articleTimes.Add(total - ticketsDone);
     both.Add(total);
+    slowest.Add((ticketsDone, string.Join(' ', pair)));
 }
 
-Report("tickets", ticketTimes, hits);
-Report("articles (own index)", articleTimes, articleHits);
-Report("tickets + articles (one /search)", both, hits + articleHits);
+if (args.Contains("--slowest"))
+{
+    Console.WriteLine("slowest ticket queries: " + string.Join(", ", slowest.OrderByDescending(x => x.Ms).Take(10)
+        .Select(x => string.Create(CultureInfo.InvariantCulture, $"{x.Pair} {x.Ms:F0} ms"))));
+}
+
+var scale = string.Create(CultureInfo.InvariantCulture, $"{tickets:N0} tickets + {articles:N0} articles");
+Timings.Report("tickets", ticketTimes, hits, scale);
+Timings.Report("articles (own index)", articleTimes, articleHits, scale);
+Timings.Report("tickets + articles (one /search)", both, hits + articleHits, scale);
 return;
 
-void Report(string what, List<double> times, long rows)
+// Two words that occur together in some real document: the shape of a typical query.
+static List<List<string>> Pairs(Random random, List<string> documents, int count) => Enumerable.Range(0, count).Select(_ =>
 {
-    times.Sort();
-    var mean = times.Average();
-    var sd = Math.Sqrt(times.Sum(t => (t - mean) * (t - mean)) / times.Count);
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"{what}: {queries} two-word queries over {tickets:N0} tickets + {articles:N0} articles: median {times[times.Count / 2]:F2} ms, p95 {times[(int)(times.Count * 0.95)]:F2} ms, p99 {times[(int)(times.Count * 0.99)]:F2} ms, min {times[0]:F2}, max {times[^1]:F2} ms, mean {mean:F2} ± {sd:F2} ms; {rows / (double)queries:F1} rows per query; load {File.ReadAllText("/proc/loadavg").Split(' ')[0]}"));
+    var terms = TextAnalyzer.Terms(documents[random.Next(documents.Count)]).Distinct().ToList();
+    return terms.Count < 2 ? ["printer", "offline"] : terms.OrderBy(_ => random.Next()).Take(2).ToList();
+}).ToList();
+
+// A synthetic ticket mixes two real ones, so the index is not 26 copies of the same 38,000 texts. Title, body, notes.
+static (string Title, string Body, string Notes) Fill(List<string> documents, Random random, bool isTicket, int i)
+{
+    var a = TextAnalyzer.Terms(documents[random.Next(documents.Count)]);
+    var b = TextAnalyzer.Terms(documents[random.Next(documents.Count)]);
+    return (string.Join(' ', a.Take(6)), string.Join(' ', a.Skip(6).Concat(b.Take(b.Count / 2))),
+        isTicket && i % 4 == 0 ? string.Join(' ', b.Skip(b.Count / 2)) : "");
 }
 
 async Task<int> RunArticlesAsync(List<string> pair)
@@ -133,7 +161,7 @@ async Task<bool> ExistsAsync(string table)
 
 async Task<int> RunAsync(List<string> pair)
 {
-    parameter.Value = string.Join(' ', pair.Select(t => $"\"{t}\""));
+    parameter.Value = SearchQueries.SqliteQuery(pair, MatchMode.All, withNotes: true);
     var rows = 0;
     await using var reader = await command.ExecuteReaderAsync();
     while (await reader.ReadAsync())
@@ -161,13 +189,8 @@ async Task FillAsync(int count, bool isTicket)
         var notes = insert.Parameters.Add("$notes", SqliteType.Text);
         for (var i = start; i < Math.Min(count, start + Batch); i++)
         {
-            // A synthetic ticket mixes two real ones, so the index is not 26 copies of the same 38,000 texts.
-            var a = TextAnalyzer.Terms(documents[random.Next(documents.Count)]);
-            var b = TextAnalyzer.Terms(documents[random.Next(documents.Count)]);
+            (title.Value, body.Value, notes.Value) = Fill(documents, random, isTicket, i);
             id.Value = i + 1;
-            title.Value = string.Join(' ', a.Take(6));
-            body.Value = string.Join(' ', a.Skip(6).Concat(b.Take(b.Count / 2)));
-            notes.Value = isTicket && i % 4 == 0 ? string.Join(' ', b.Skip(b.Count / 2)) : "";
             await insert.ExecuteNonQueryAsync();
         }
 

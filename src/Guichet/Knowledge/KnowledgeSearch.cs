@@ -17,7 +17,7 @@ public sealed record SimilarArticle(long Id, string Title, string Summary, strin
 public static class KnowledgeSearch
 {
     /// <summary>Agents' ticket searches rank the newest this many matches (see <see cref="SearchQueries.Match"/>); customers' are exact.</summary>
-    public const int StaffRankWindow = 1000;
+    public const int StaffRankWindow = 200;
 
     /// <summary>Below this many visible rows, a search scores only them (see <see cref="SearchQueries.Match"/>).</summary>
     public const int WithinLimit = 1_000;

@@ -22,11 +22,44 @@ public static class KnowledgeSql
         END;
         """;
 
-    /// <summary>bm25 over the newest {1} matches only: the inner query walks the match list by rowid, which FTS5 does without ranking.</summary>
+    /// <summary>Every match ranked with bm25, title five times the body (notes as the body). {0}: the MATCH expression.</summary>
+    public const string SqliteMatch = """
+        SELECT rowid AS "Id", bm25(search_fts, 5.0, 1.0, 1.0) AS "Rank" FROM search_fts WHERE search_fts MATCH {0}
+        """;
+
+    /// <summary>Articles from their own FTS5 table, ranked exactly.</summary>
+    public const string SqliteArticleMatch = """
+        SELECT rowid AS "Id", bm25(article_fts, 5.0, 1.0) AS "Rank" FROM article_fts WHERE article_fts MATCH {0}
+        """;
+
+    /// <summary>Every match ranked with ts_rank (negated: lower is better, as bm25). {0}: the tsquery text.</summary>
+    public const string PostgresMatch = """
+        SELECT e."Id", -ts_rank(e."Document", q)::float8 AS "Rank" FROM "SearchEntries" e, to_tsquery('simple', {0}) q WHERE e."Document" @@ q
+        """;
+
+    /// <summary>
+    /// ts_rank over the newest {1} matches only, as on SQLite: over every match a common pair of words costs seconds on a
+    /// million rows (ts_rank reads each matching row's tsvector; the plan was a parallel sequential scan and an on-disk sort).
+    /// The newest matches come from a backward scan of the primary key (common words) or a bitmap scan of the GIN index
+    /// and a top-N sort (rare ones), as the planner estimates.
+    /// </summary>
+    public const string PostgresWindowedMatch = """
+        SELECT w."Id", -ts_rank(w."Document", to_tsquery('simple', {0}))::float8 AS "Rank" FROM (
+          SELECT "Id", "Document" FROM "SearchEntries" WHERE "Document" @@ to_tsquery('simple', {0}) ORDER BY "Id" DESC LIMIT {1}) AS w
+        """;
+
+    /// <summary>Article rows only, so the planner uses the partial GIN index of <see cref="PostgresArticlesUp"/>.</summary>
+    public const string PostgresArticleMatch = """
+        SELECT e."Id", -ts_rank(e."Document", q)::float8 AS "Rank" FROM "SearchEntries" e, to_tsquery('simple', {0}) q WHERE e."ArticleId" IS NOT NULL AND e."Document" @@ q
+        """;
+
+    /// <summary>
+    /// bm25 over the newest {1} matches only, in one walk of the match list in descending rowid order that stops after
+    /// {1} rows (bm25 ranks those rows only). Before the search tuning the window was found by a first walk
+    /// (<c>rowid >= (... ORDER BY rowid DESC LIMIT 1 OFFSET {1})</c>) and the matches walked again to rank them.
+    /// </summary>
     public const string SqliteWindowedMatch = """
-        SELECT rowid AS "Id", bm25(search_fts, 5.0, 1.0, 1.0) AS "Rank" FROM search_fts
-        WHERE search_fts MATCH {0}
-          AND rowid >= coalesce((SELECT rowid FROM search_fts WHERE search_fts MATCH {0} ORDER BY rowid DESC LIMIT 1 OFFSET {1}), 0)
+        SELECT rowid AS "Id", bm25(search_fts, 5.0, 1.0, 1.0) AS "Rank" FROM search_fts WHERE search_fts MATCH {0} ORDER BY rowid DESC LIMIT {1}
         """;
 
     public const string SqliteDown = """

@@ -27,48 +27,60 @@ public static class SearchQueries
 {
     /// <summary>
     /// Search rows matching <paramref name="terms"/>, ranked; composable with LINQ (permissions, filters, paging).
-    /// With a <paramref name="window"/>, SQLite ranks only the newest that many matches: bm25 costs about 8 µs a row,
-    /// too much for a common pair of words over a million tickets, while finding the matches themselves is cheap.
+    /// With a <paramref name="window"/>, only the newest that many matches are ranked (both databases): ranking costs per
+    /// row, too much for a common pair of words over a million tickets, while finding the newest matches is cheap.
     /// </summary>
     public static IQueryable<RankedEntry> Match(GuichetDbContext db, IReadOnlyList<string> terms, MatchMode mode, bool withNotes, int? window = null,
         IReadOnlyList<long>? within = null)
     {
         if (db.Database.IsNpgsql())
         {
-            var weights = withNotes ? "" : "AB";
-            var parts = terms.Select((t, i) => mode == MatchMode.Prefix && i == terms.Count - 1 ? $"{t}:*{weights}" : weights.Length > 0 ? $"{t}:{weights}" : t);
-            var query = string.Join(mode == MatchMode.Any ? " | " : " & ", parts);
-            return within is null
-                ? db.Database.SqlQueryRaw<RankedEntry>(
-                    """SELECT e."Id", -ts_rank(e."Document", q)::float8 AS "Rank" FROM "SearchEntries" e, to_tsquery('simple', {0}) q WHERE e."Document" @@ q""",
-                    query)
-                : db.Database.SqlQueryRaw<RankedEntry>(
-                    """SELECT e."Id", -ts_rank(e."Document", q)::float8 AS "Rank" FROM "SearchEntries" e, to_tsquery('simple', {0}) q WHERE e."Document" @@ q AND e."Id" = ANY({1})""",
-                    query, within.ToArray());
+            var query = PostgresQuery(terms, mode, withNotes);
+            return within is not null
+                ? db.Database.SqlQueryRaw<RankedEntry>(KnowledgeSql.PostgresMatch + """ AND e."Id" = ANY({1})""", query, within.ToArray())
+                : window is { } rows
+                    ? db.Database.SqlQueryRaw<RankedEntry>(KnowledgeSql.PostgresWindowedMatch, query, rows)
+                    : db.Database.SqlQueryRaw<RankedEntry>(KnowledgeSql.PostgresMatch, query);
         }
 
-        var quoted = terms.Select((t, i) => mode == MatchMode.Prefix && i == terms.Count - 1 ? $"\"{t}\"*" : $"\"{t}\"");
-        var match = string.Join(mode == MatchMode.Any ? " OR " : " ", quoted);
-        if (!withNotes)
-        {
-            match = "{title body} : (" + match + ")";
-        }
+        var match = SqliteQuery(terms, mode, withNotes);
 
         // Title counts five times the body; notes as the body.
         if (within is not null)
         {
             // Inside the FTS5 query, so only these rows are scored: a customer's few tickets, not every match in the desk.
             return db.Database.SqlQueryRaw<RankedEntry>(
-                "SELECT rowid AS \"Id\", bm25(search_fts, 5.0, 1.0, 1.0) AS \"Rank\" FROM search_fts WHERE search_fts MATCH {0} AND rowid IN (SELECT value FROM json_each({1}))",
-                match, System.Text.Json.JsonSerializer.Serialize(within));
+                KnowledgeSql.SqliteMatch + " AND rowid IN (SELECT value FROM json_each({1}))", match, System.Text.Json.JsonSerializer.Serialize(within));
         }
 
         return window is { } newest
-            ? db.Database.SqlQueryRaw<RankedEntry>(
-                KnowledgeSql.SqliteWindowedMatch, match, newest)
-            : db.Database.SqlQueryRaw<RankedEntry>(
-                "SELECT rowid AS \"Id\", bm25(search_fts, 5.0, 1.0, 1.0) AS \"Rank\" FROM search_fts WHERE search_fts MATCH {0}", match);
+            ? db.Database.SqlQueryRaw<RankedEntry>(KnowledgeSql.SqliteWindowedMatch, match, newest)
+            : db.Database.SqlQueryRaw<RankedEntry>(KnowledgeSql.SqliteMatch, match);
     }
+
+    /// <summary>The FTS5 MATCH expression: quoted terms (ANDed, or ORed for <see cref="MatchMode.Any"/>), public columns only without notes.</summary>
+    public static string SqliteQuery(IReadOnlyList<string> terms, MatchMode mode, bool withNotes)
+    {
+        var quoted = terms.Select((t, i) => mode == MatchMode.Prefix && i == terms.Count - 1 ? $"\"{t}\"*" : $"\"{t}\"");
+        var match = string.Join(mode == MatchMode.Any ? " OR " : " ", quoted);
+        return withNotes ? match : "{title body} : (" + match + ")";
+    }
+
+    /// <summary>The tsquery text: terms joined by &amp; (| for <see cref="MatchMode.Any"/>), restricted to weights A and B without notes.</summary>
+    public static string PostgresQuery(IReadOnlyList<string> terms, MatchMode mode, bool withNotes)
+    {
+        var weights = withNotes ? "" : "AB";
+        var parts = terms.Select((t, i) => mode == MatchMode.Prefix && i == terms.Count - 1 ? $"{t}:*{weights}" : weights.Length > 0 ? $"{t}:{weights}" : t);
+        return string.Join(mode == MatchMode.Any ? " | " : " & ", parts);
+    }
+
+    /// <summary>The articles' tsquery text: public weights only.</summary>
+    public static string PostgresArticleQuery(IReadOnlyList<string> terms, MatchMode mode) =>
+        string.Join(mode == MatchMode.Any ? " | " : " & ", terms.Select((t, i) => mode == MatchMode.Prefix && i == terms.Count - 1 ? $"{t}:*AB" : $"{t}:AB"));
+
+    /// <summary>The articles' FTS5 MATCH expression (their table has only the public columns).</summary>
+    public static string SqliteArticleQuery(IReadOnlyList<string> terms, MatchMode mode) =>
+        string.Join(mode == MatchMode.Any ? " OR " : " ", terms.Select((t, i) => mode == MatchMode.Prefix && i == terms.Count - 1 ? $"\"{t}\"*" : $"\"{t}\""));
 
     /// <summary>
     /// Article rows matching <paramref name="terms"/>, ranked exactly, from the articles' own index (FTS5 table or partial
@@ -76,18 +88,9 @@ public static class SearchQueries
     /// </summary>
     public static IQueryable<RankedEntry> MatchArticles(GuichetDbContext db, IReadOnlyList<string> terms, MatchMode mode)
     {
-        if (db.Database.IsNpgsql())
-        {
-            var parts = terms.Select((t, i) => mode == MatchMode.Prefix && i == terms.Count - 1 ? $"{t}:*AB" : $"{t}:AB");
-            return db.Database.SqlQueryRaw<RankedEntry>(
-                """SELECT e."Id", -ts_rank(e."Document", q)::float8 AS "Rank" FROM "SearchEntries" e, to_tsquery('simple', {0}) q WHERE e."ArticleId" IS NOT NULL AND e."Document" @@ q""",
-                string.Join(mode == MatchMode.Any ? " | " : " & ", parts));
-        }
-
-        var quoted = terms.Select((t, i) => mode == MatchMode.Prefix && i == terms.Count - 1 ? $"\"{t}\"*" : $"\"{t}\"");
-        return db.Database.SqlQueryRaw<RankedEntry>(
-            "SELECT rowid AS \"Id\", bm25(article_fts, 5.0, 1.0) AS \"Rank\" FROM article_fts WHERE article_fts MATCH {0}",
-            string.Join(mode == MatchMode.Any ? " OR " : " ", quoted));
+        return db.Database.IsNpgsql()
+            ? db.Database.SqlQueryRaw<RankedEntry>(KnowledgeSql.PostgresArticleMatch, PostgresArticleQuery(terms, mode))
+            : db.Database.SqlQueryRaw<RankedEntry>(KnowledgeSql.SqliteArticleMatch, SqliteArticleQuery(terms, mode));
     }
 
     /// <summary>How many search rows contain each term: the rarer a term, the more it says about a ticket.</summary>

@@ -1,6 +1,7 @@
 using System.Net;
 using Guichet.Knowledge;
 using Guichet.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
 using static Guichet.Tests.Infrastructure.DeskApp;
 
 namespace Guichet.Tests.Knowledge;
@@ -85,6 +86,43 @@ public sealed class SearchTests(SearchTests.Corpus corpus) : IClassFixture<Searc
         Assert.Equal(corpus.Articles["reseau"], hit.Id);
         Assert.Contains("<mark>réseaux</mark>", hit.Snippet);
     }
+
+    [Fact]
+    public async Task Agents_rank_only_the_newest_matches_and_the_title_first_among_them()
+    {
+        // Five tickets share two rare words; the oldest has them in its subject, which would rank it first over all matches.
+        var agent = await corpus.ClientForAsync(L1Agent);
+        var ids = new List<long>();
+        for (var i = 0; i < 5; i++)
+        {
+            var (subject, description) = i switch
+            {
+                0 => ("Zorblat quindex failure", "Nothing else to say."),
+                3 => ("Zorblat broken", "The quindex fails again."),
+                _ => ($"Request number {i}", "The zorblat quindex fails again."),
+            };
+            var created = await agent.PostJsonAsync("/api/v1/tickets", new { subject, description, requester = new { email = Alice } })
+                .ExpectAsync(HttpStatusCode.Created);
+            ids.Add((await created.ReadAsync<Guichet.Tickets.TicketDto>()).Id);
+        }
+
+        var terms = TextAnalyzer.Terms("zorblat quindex");
+        var all = await corpus.WithDbAsync(db => RankedTicketsAsync(db, terms, window: null));
+        Assert.Equal(ids[0], all[0]);
+        Assert.Equal(5, all.Count);
+
+        // The newest three only: the oldest is left out, and the title match among them comes first.
+        var newest = await corpus.WithDbAsync(db => RankedTicketsAsync(db, terms, window: 3));
+        Assert.Equal(ids[3], newest[0]);
+        Assert.Equal([ids[2], ids[3], ids[4]], newest.Order());
+    }
+
+    private static async Task<List<long>> RankedTicketsAsync(Guichet.Data.GuichetDbContext db, IReadOnlyList<string> terms, int? window) =>
+        await (from r in SearchQueries.Match(db, terms, MatchMode.All, withNotes: true, window)
+               join e in db.Set<SearchEntry>() on r.Id equals e.Id
+               where e.TicketId != null
+               orderby r.Rank, e.Id descending
+               select e.TicketId!.Value).ToListAsync();
 
     [Fact]
     public async Task Two_words_must_both_match()
