@@ -164,4 +164,23 @@ public sealed class AssetPagesTests(AssetsApp app) : IClassFixture<AssetsApp>
         Assert.Equal(Severity.High, fromPhone.Impact);
         Assert.True(await app.WithDbAsync(db => db.Set<TicketAsset>().AnyAsync(l => l.TicketId == fromPhone.Id && l.AssetId == other.Id)));
     }
+
+    [Fact]
+    public async Task The_rule_editor_saves_the_asset_conditions()
+    {
+        var manager = await SignedInAsync(app, Manager);
+        var name = "Critical kit " + Guid.NewGuid().ToString("N")[..6];
+        var response = await manager.SubmitAsync("/desk/admin/rules", "rule-form", new Dictionary<string, string>
+        {
+            ["Input.Name"] = name, ["Input.Enabled"] = "true", ["Input.AssetKind"] = "Server", ["Input.AssetCriticality"] = "Critical",
+            ["Input.Tags"] = "critical-kit",
+        });
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        var rule = await app.WithDbAsync(db => db.Set<Guichet.Routing.RoutingRule>().AsNoTracking().FirstAsync(r => r.Name == name));
+        Assert.Equal([AssetKind.Server], rule.Conditions.AssetKind);
+        Assert.Equal([AssetCriticality.Critical], rule.Conditions.AssetCriticality);
+        var (_, page) = await manager.GetAsync("/desk/admin/rules");
+        Assert.Contains("Asset criticality: Critical", page.QuerySelector("#rules")!.TextContent, StringComparison.Ordinal);
+        await (await app.ClientForAsync(Manager)).DeleteAsync($"/api/v1/rules/{rule.Id}").ExpectAsync(HttpStatusCode.NoContent);
+    }
 }
