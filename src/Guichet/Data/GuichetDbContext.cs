@@ -29,6 +29,10 @@ public abstract class GuichetDbContext(DbContextOptions options) : IdentityUserC
         builder.ApplyConfigurationsFromAssembly(typeof(GuichetDbContext).Assembly);
         builder.Entity<TicketCounter>().HasKey(c => c.Year);
         builder.Entity<TicketCounter>().Property(c => c.Year).ValueGeneratedNever();
+        foreach (var list in builder.Model.GetEntityTypes().SelectMany(e => e.GetProperties()).Where(p => p.ClrType == typeof(List<string>)))
+        {
+            list.SetValueComparer(StringListComparer.Instance);
+        }
     }
 }
 

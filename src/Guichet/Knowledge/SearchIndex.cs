@@ -46,7 +46,6 @@ internal sealed class SearchIndexInterceptor : SaveHook
 {
     protected override async Task OnSavingAsync(GuichetDbContext db, CancellationToken ct)
     {
-        db.ChangeTracker.DetectChanges();
         var tickets = db.ChangeTracker.Entries<Ticket>()
             .Where(e => e.State == EntityState.Added || (e.State == EntityState.Modified && NeedsReindex(db, e)))
             .Select(e => e.Entity).ToList();
@@ -63,11 +62,6 @@ internal sealed class SearchIndexInterceptor : SaveHook
         {
             var entry = await FindEntryAsync(db, e => e.ArticleId == article.Id, article.Id == 0 ? null : article.Id, ct) ?? Add(db, SearchEntry.For(article));
             Fill(entry, article);
-        }
-
-        if (tickets.Count + articles.Count > 0)
-        {
-            db.ChangeTracker.DetectChanges();
         }
     }
 

@@ -115,7 +115,7 @@ public static class MailApi
     }
 
     internal static async Task<Results<Ok<TemplateDto>, NotFound, ValidationProblem>> PutTemplateAsync(string key, string lang, TemplateRequest r,
-        GuichetDbContext db, CancellationToken ct)
+        GuichetDbContext db, MailTemplateCache templates, CancellationToken ct)
     {
         if (!MailTemplates.Exists(key, lang))
         {
@@ -137,6 +137,7 @@ public static class MailApi
 
         (template.Subject, template.Body) = (r.Subject!, r.Body!);
         await db.SaveChangesAsync(ct);
+        templates.Invalidate();
         return TypedResults.Ok(new TemplateDto(key, lang, template.Subject, template.Body, true));
     }
 

@@ -37,11 +37,10 @@ public sealed class MailLinks(IDataProtectionProvider protection, TimeProvider c
 /// Inside every save: links a processed inbound message to the ticket change it made, and writes the outbox rows of
 /// the notifications that change calls for — all in the same transaction, whatever the channel.
 /// </summary>
-internal sealed class MailSaveInterceptor(IOptions<MailOptions> options, TimeProvider clock, MailLinks links) : SaveHook
+internal sealed class MailSaveInterceptor(IOptions<MailOptions> options, TimeProvider clock, MailLinks links, MailTemplateCache templates) : SaveHook
 {
     protected override async Task OnSavingAsync(GuichetDbContext db, CancellationToken ct)
     {
-        db.ChangeTracker.DetectChanges();
         var changed = db.ChangeTracker.Entries<Ticket>().Where(e => e.State is EntityState.Added or EntityState.Modified).ToList();
         var inbound = db.ChangeTracker.Entries<InboundMessage>().Select(e => e.Entity).Where(m => m.Pending is not null).ToList();
         if (changed.Count == 0)
@@ -94,8 +93,6 @@ internal sealed class MailSaveInterceptor(IOptions<MailOptions> options, TimePro
                 await NotifyAsync(db, entry.Entity, entry.State == EntityState.Added, inReplyTo, now, ct);
             }
         }
-
-        db.ChangeTracker.DetectChanges();
     }
 
     private static (Ticket? Ticket, Interaction? Interaction) Target(GuichetDbContext db, List<Microsoft.EntityFrameworkCore.ChangeTracking.EntityEntry<Ticket>> changed)
@@ -140,7 +137,8 @@ internal sealed class MailSaveInterceptor(IOptions<MailOptions> options, TimePro
         var root = RootId(ticket.Number, o.DefaultFrom);
         if (added)
         {
-            await AddThreadAsync(db, root, ticket, outbound: true, ct);
+            // A new ticket's number was never used: its root id cannot be in the threads yet.
+            db.Add(new MailThread { MessageId = root, Ticket = ticket, Outbound = true });
         }
 
         var requester = ticket.Requester ?? await db.People.FindAsync([ticket.RequesterId], ct);
@@ -236,7 +234,7 @@ internal sealed class MailSaveInterceptor(IOptions<MailOptions> options, TimePro
             return; // never mail ourselves
         }
 
-        var (subject, body) = await MailTemplates.GetAsync(db, key, language, ct);
+        var (subject, body) = await templates.GetAsync(db, key, language, ct);
         var messageId = $"{ticket.Number}.{Guid.NewGuid():N}@{Domain(o.DefaultFrom)}";
         var isAck = key == "ack";
         var message = new OutboxMessage

@@ -10,6 +10,7 @@ public static class MailSetup
         services.AddOptions<MailOptions>().Bind(builder.Configuration.GetSection("Mail"));
         services.AddDataProtection();
         services.AddSingleton<MailLinks>();
+        services.AddSingleton<MailTemplateCache>();
         services.AddSingleton<IInterceptor, MailSaveInterceptor>();
         services.AddScoped<MailIntake>();
         services.AddSingleton<InboundProcessor>();

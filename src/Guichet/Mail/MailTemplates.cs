@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Guichet.Data;
+using Microsoft.EntityFrameworkCore;
 
 namespace Guichet.Mail;
 
@@ -37,13 +38,6 @@ public static class MailTemplates
     public static (string Subject, string Body) Default(string key, string language) =>
         Defaults.TryGetValue((key, language), out var t) ? t : Defaults[(key, "en")];
 
-    public static async Task<(string Subject, string Body)> GetAsync(GuichetDbContext db, string key, string language, CancellationToken ct)
-    {
-        var lang = Exists(key, language) ? language : "en";
-        var custom = await db.Set<MailTemplate>().FindAsync([key, lang], ct);
-        return custom is null ? Default(key, lang) : (custom.Subject, custom.Body);
-    }
-
     public static string Render(string template, IReadOnlyDictionary<string, string> values)
     {
         var text = new StringBuilder(template);
@@ -56,4 +50,36 @@ public static class MailTemplates
     }
 
     internal static string Format(long value) => value.ToString(CultureInfo.InvariantCulture);
+}
+
+/// <summary>
+/// The admins' versions of the templates, read by this node at most every two seconds (and at once after a change made
+/// through this node) instead of once per mail: a query less in every ticket creation. Another node's edit shows within
+/// two seconds.
+/// </summary>
+public sealed class MailTemplateCache(TimeProvider clock)
+{
+    private static readonly TimeSpan Fresh = TimeSpan.FromSeconds(2);
+    private Snapshot? _snapshot;
+    private int _generation;
+
+    private sealed record Snapshot(int Generation, DateTimeOffset LoadedAt, Dictionary<(string Key, string Lang), (string Subject, string Body)> Custom);
+
+    public async Task<(string Subject, string Body)> GetAsync(GuichetDbContext db, string key, string language, CancellationToken ct)
+    {
+        var lang = MailTemplates.Exists(key, language) ? language : "en";
+        var snapshot = Volatile.Read(ref _snapshot);
+        var generation = Volatile.Read(ref _generation);
+        if (snapshot is null || snapshot.Generation != generation || clock.GetUtcNow() - snapshot.LoadedAt > Fresh)
+        {
+            var rows = await db.Set<MailTemplate>().AsNoTracking().Select(t => new { t.Key, t.Language, t.Subject, t.Body }).ToListAsync(ct);
+            snapshot = new Snapshot(generation, clock.GetUtcNow(), rows.ToDictionary(r => (r.Key, r.Language), r => (r.Subject, r.Body)));
+            Volatile.Write(ref _snapshot, snapshot);
+        }
+
+        return snapshot.Custom.TryGetValue((key, lang), out var custom) ? custom : MailTemplates.Default(key, lang);
+    }
+
+    /// <summary>After a template was saved: the next mail reads them again.</summary>
+    public void Invalidate() => Interlocked.Increment(ref _generation);
 }

@@ -95,7 +95,11 @@ public sealed class Distributor(GuichetDbContext db, TimeProvider clock, IOption
             return false;
         }
 
-        var distribution = await db.Set<GroupDistribution>().FirstOrDefaultAsync(d => d.GroupId == groupId, ct);
+        // PostgreSQL: concurrent creations (on this node or another) take turns on the group's row until they commit, so two
+        // of them cannot read the same round-robin pointer or the same loads. SQLite has one writer at a time already.
+        var distribution = db.Database.IsNpgsql()
+            ? await db.Set<GroupDistribution>().FromSql($"""SELECT * FROM "GroupDistributions" WHERE "GroupId" = {groupId} FOR UPDATE""").FirstOrDefaultAsync(ct)
+            : await db.Set<GroupDistribution>().FirstOrDefaultAsync(d => d.GroupId == groupId, ct);
         if (distribution is null || distribution.Mode == DistributionMode.Manual)
         {
             return false;

@@ -221,9 +221,8 @@ internal sealed class RoutingCacheInvalidation(RoutingCache routing, RuleCache r
             return;
         }
 
-        context.ChangeTracker.DetectChanges();
         var change = Change.None;
-        foreach (var entry in context.ChangeTracker.Entries())
+        foreach (var entry in context.ChangeTracker.Entries()) // detects changes first
         {
             if (entry.State is EntityState.Unchanged or EntityState.Detached)
             {

@@ -107,7 +107,6 @@ internal sealed class SlaSaveInterceptor(SlaTracker tracker) : SaveHook
 {
     protected override async Task OnSavingAsync(GuichetDbContext db, CancellationToken ct)
     {
-        db.ChangeTracker.DetectChanges();
         var tickets = db.ChangeTracker.Entries<Ticket>().Where(e => e.State is EntityState.Added or EntityState.Modified).ToList();
         if (tickets.Count == 0)
         {
@@ -130,7 +129,5 @@ internal sealed class SlaSaveInterceptor(SlaTracker tracker) : SaveHook
 
             SlaTracker.Apply(sla, await tracker.EvaluateAsync(db, ticket, facts, ct), version);
         }
-
-        db.ChangeTracker.DetectChanges();
     }
 }

@@ -121,7 +121,7 @@ public sealed class TicketContext(GuichetDbContext db, Caller caller, TicketServ
     /// (requester, organization, category, group, assignee) and the SLA hook added its row, so no second read is needed.
     /// </summary>
     public TicketDto CreatedDto(Ticket ticket) =>
-        TicketDto.From(ticket, Language, db.Set<Sla.TicketSla>().Local.FirstOrDefault(s => s.TicketId == ticket.Id));
+        TicketDto.From(ticket, Language, db.Set<Sla.TicketSla>().Find(ticket.Id)); // tracked by the SLA hook: no query, no change detection
 
     /// <summary>The DTO of a ticket already loaded with what <see cref="FindAsync"/> includes: only its SLA row is read.</summary>
     public async Task<TicketDto> DtoAsync(Ticket ticket, CancellationToken ct)

@@ -78,8 +78,12 @@ public sealed class TicketService(GuichetDbContext db, TimeProvider clock, IOpti
         var strategy = db.Database.CreateExecutionStrategy();
         var ticket = await strategy.ExecuteAsync(async () =>
         {
+            // PostgreSQL: the counter's row lock would last until this transaction commits, so every creation would wait
+            // for the previous one's commit; taken in its own statement it lasts one update. A creation that then fails
+            // leaves a gap in the numbers. SQLite has one writer at a time anyway: the number stays in the transaction.
+            var early = db.Database.IsNpgsql() ? await NextNumberAsync(now, ct) : null;
             await using var transaction = await db.Database.BeginTransactionAsync(ct);
-            var number = await NextNumberAsync(now, ct);
+            var number = early ?? await NextNumberAsync(now, ct);
             var draft = new Ticket.Draft(request.Subject, request.Description ?? "", requester, request.Channel, asset?.Impact ?? request.Impact,
                 request.Urgency, request.Type, category, group, request.Tags, followUpOf, asset?.Reason);
             var created = Ticket.Create(number, draft, matrix, actor, now);

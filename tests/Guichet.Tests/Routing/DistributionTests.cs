@@ -28,6 +28,19 @@ public sealed class DistributionTests(RoutingApp app) : IClassFixture<RoutingApp
     }
 
     [Fact]
+    public async Task Round_robin_stays_fair_when_thirty_tickets_arrive_at_once()
+    {
+        var (group, agents, _) = await app.NewTeamAsync(3);
+        await app.SetDistributionAsync(group, "RoundRobin");
+        var lead = await app.ClientForAsync(Lead);
+        var created = await Task.WhenAll(Enumerable.Range(0, 30).Select(_ => RoutingApp.OpenInGroupAsync(lead, group)));
+
+        // Each creation reads and moves the pointer in its own transaction; without the row lock on PostgreSQL two
+        // concurrent ones read the same pointer and give the same agent two tickets in a row.
+        Assert.All(agents, a => Assert.Equal(10, created.Count(t => t.Assignee!.Id == a)));
+    }
+
+    [Fact]
     public async Task Least_loaded_weighs_open_tickets_by_priority_and_records_why()
     {
         var (group, agents, _) = await app.NewTeamAsync(2);

@@ -11,7 +11,8 @@ using Microsoft.Extensions.Options;
 namespace Guichet.Web.Access;
 
 /// <summary>The account mails (address confirmation, password reset), queued in the transactional outbox like every other mail.</summary>
-public sealed class AccountMail(GuichetDbContext db, UserManager<Account> users, IOptions<MailOptions> options, TimeProvider clock)
+public sealed class AccountMail(GuichetDbContext db, UserManager<Account> users, IOptions<MailOptions> options, TimeProvider clock,
+    MailTemplateCache templates)
 {
     public const string ConfirmKey = "account-confirm";
     public const string ResetKey = "password-reset";
@@ -53,7 +54,7 @@ public sealed class AccountMail(GuichetDbContext db, UserManager<Account> users,
     private async Task QueueAsync(string key, Person person, string link, CancellationToken ct)
     {
         var o = options.Value;
-        var (subject, body) = await MailTemplates.GetAsync(db, key, person.Language, ct);
+        var (subject, body) = await templates.GetAsync(db, key, person.Language, ct);
         var values = new Dictionary<string, string> { ["name"] = person.Name, ["link"] = link };
         var from = o.DefaultFrom;
         var domain = from.Contains('@', StringComparison.Ordinal) ? from[(from.LastIndexOf('@') + 1)..] : "guichet.local";
