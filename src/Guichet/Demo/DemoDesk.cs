@@ -175,6 +175,7 @@ public static class DemoDesk
 
         db.TicketCounters.AddRange(numbers.Select(n => new TicketCounter { Year = n.Key, Next = n.Value }));
         await db.SaveChangesAsync(ct);
+        await DemoAssets.SeedAsync(db, customers, [moreau, dupain, northwind, mairie], l1, l2, now, ct);
     }
 
     /// <summary>Business hours in Paris for everyone; round the clock for the VIP firm.</summary>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Guichet.Assets;
 using Guichet.Auth;
 using Guichet.Data;
 using Guichet.Infrastructure;
@@ -23,7 +24,7 @@ public static class RoutingApi
 
     public sealed record RuleTestRequest(string? Subject, string? Body, string? Channel, string? Mailbox, SampleRequester? Requester,
         long? OrganizationId, bool? Vip, string? Category, string? Impact, string? Urgency, string? Type, long? GroupId, DateTimeOffset? At,
-        RuleRequest? Rule);
+        RuleRequest? Rule, string? Asset = null);
 
     public sealed record TriageResult(string? Category, Severity Impact, Severity Urgency, Priority Priority, string PriorityReason, TicketType Type,
         GroupRef? Group, int? Level, IReadOnlyList<string> Tags, Ref? Assignee, IReadOnlyList<string> Notes, IReadOnlyList<string> Replies);
@@ -249,6 +250,18 @@ public static class RoutingApi
             GroupId = groupId,
             Level = groupId is { } g ? await db.Groups.Where(x => x.Id == g).Select(x => (int?)x.Level).FirstOrDefaultAsync(ct) : null,
         };
+        if (r.Asset is { Length: > 0 } assetRef)
+        {
+            if (await AssetQueries.FindAsync(db.Set<Asset>().AsNoTracking(), assetRef, ct) is not { } asset)
+            {
+                return Problems.Invalid(errors.Add("asset", "validation.unknown", assetRef));
+            }
+
+            // As at creation: the asset's criticality raises the impact before the rules and the matrix.
+            sample.Impact = (await AssetSettings.MappingAsync(db, ct)).Raise(sample.Impact, asset.Tag, asset.Criticality).Impact;
+            (sample.AssetKinds, sample.AssetCriticalities) = ([asset.Kind], [asset.Criticality]);
+        }
+
         var startGroup = sample.GroupId;
         var startLevel = sample.Level;
         var run = RuleEngine.Run(rules, sample, r.At ?? clock.GetUtcNow(), hours);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Guichet.Assets;
 using Guichet.People;
 using Guichet.Tickets;
 using Microsoft.EntityFrameworkCore;
@@ -72,6 +73,12 @@ public sealed record RuleConditions
     public List<string>? Language { get; init; }
     public TimeWindow? TimeOfDay { get; init; }
     public bool? BusinessHours { get; init; }
+
+    /// <summary>Any asset the ticket concerns is of one of these kinds.</summary>
+    public List<AssetKind>? AssetKind { get; init; }
+
+    /// <summary>Any asset the ticket concerns has one of these criticalities.</summary>
+    public List<AssetCriticality>? AssetCriticality { get; init; }
 }
 
 /// <summary>From and to as <c>HH:mm</c> local time in the zone (default <c>Routing:TimeZone</c>); to before from crosses midnight.</summary>

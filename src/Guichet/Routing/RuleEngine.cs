@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Guichet.Assets;
 using Guichet.People;
 using Guichet.Tickets;
 
@@ -33,6 +34,10 @@ public sealed class TriageSample
     public int? Level { get; set; }
     public List<string> Tags { get; set; } = [];
     public long? AssigneeId { get; set; }
+
+    /// <summary>Of the assets the ticket concerns; filled only when a rule asks (<see cref="AssetTriage.FillSampleAsync"/>).</summary>
+    public List<AssetKind> AssetKinds { get; set; } = [];
+    public List<AssetCriticality> AssetCriticalities { get; set; } = [];
     public List<string> Notes { get; } = [];
     public List<string> Replies { get; } = [];
 }
@@ -77,6 +82,9 @@ public sealed class CompiledRule
     public RuleActions Actions { get; }
     public bool Stop { get; }
 
+    /// <summary>Whether the rule reads the ticket's assets, which are then looked up for it.</summary>
+    public bool UsesAssets => _c.AssetKind is { Count: > 0 } || _c.AssetCriticality is { Count: > 0 };
+
     public static Regex? Pattern(string? pattern) =>
         string.IsNullOrEmpty(pattern) ? null : new Regex(pattern, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, RegexTimeout);
 
@@ -90,7 +98,9 @@ public sealed class CompiledRule
             || _c.OrganizationId is { Count: > 0 } orgs && (s.OrganizationId is not { } org || !orgs.Contains(org))
             || _c.Vip is { } vip && vip != s.Vip
             || _c.Category is { Count: > 0 } categories && (s.Category is null || !categories.Any(c => Triage.CategoryMatches(s.Category, c)))
-            || _languages is not null && !_languages.Contains(s.Language))
+            || _languages is not null && !_languages.Contains(s.Language)
+            || _c.AssetKind is { Count: > 0 } kinds && !s.AssetKinds.Any(kinds.Contains)
+            || _c.AssetCriticality is { Count: > 0 } criticalities && !s.AssetCriticalities.Any(criticalities.Contains))
         {
             return false;
         }

@@ -1,4 +1,5 @@
 using System.Text;
+using Guichet.Assets;
 using Guichet.Data;
 using Guichet.People;
 using Guichet.Tickets;
@@ -31,6 +32,7 @@ public sealed class Triage(GuichetDbContext db, TimeProvider clock, RuleCache ca
     {
         var rules = await cache.RulesAsync(db, ct);
         var sample = SampleOf(ticket, mailbox);
+        await AssetTriage.FillSampleAsync(db, rules, ticket, sample, ct);
         var now = clock.GetUtcNow();
         var run = RuleEngine.Run(rules, sample, now, hours);
         if (run.Matched.Count > 0)

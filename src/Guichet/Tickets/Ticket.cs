@@ -65,7 +65,7 @@ public sealed class Ticket
 
     public sealed record Draft(string Subject, string Description, Person Requester, Channel Channel, Severity Impact,
         Severity Urgency, TicketType? Type = null, Category? Category = null, Group? Group = null, IEnumerable<string>? Tags = null,
-        Ticket? FollowUpOf = null);
+        Ticket? FollowUpOf = null, string? ImpactReason = null);
 
     public static Ticket Create(string number, Draft draft, PriorityMatrix matrix, Actor actor, DateTimeOffset now)
     {
@@ -98,7 +98,7 @@ public sealed class Ticket
         var created = ticket.Append(InteractionKind.Event, Visibility.Public, actor, now, TicketEvent.Created);
         created.Channel = draft.Channel;
         created.To = ticket.Priority.ToString();
-        created.Detail = reason;
+        created.Detail = draft.ImpactReason is null ? reason : $"{draft.ImpactReason}; {reason}";
         if (draft.FollowUpOf is not null)
         {
             created.From = draft.FollowUpOf.Number;
@@ -433,6 +433,15 @@ public sealed class Ticket
     public Interaction Link(Actor actor, string kind, string target, bool isInternal, DateTimeOffset now)
     {
         var entry = Append(InteractionKind.Event, isInternal ? Visibility.Internal : Visibility.Public, actor, now, TicketEvent.Linked);
+        entry.From = kind;
+        entry.To = target;
+        return entry;
+    }
+
+    /// <summary>A link to another record removed (an asset the ticket turned out not to concern), written on this timeline.</summary>
+    public Interaction Unlink(Actor actor, string kind, string target, bool isInternal, DateTimeOffset now)
+    {
+        var entry = Append(InteractionKind.Event, isInternal ? Visibility.Internal : Visibility.Public, actor, now, TicketEvent.Unlinked);
         entry.From = kind;
         entry.To = target;
         return entry;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Guichet.Assets;
 using Guichet.Data;
 using Guichet.Infrastructure;
 using Guichet.People;
@@ -14,13 +15,14 @@ public sealed record RequesterRef(long? PersonId = null, string? Email = null, s
 
 public sealed record NewTicket(string Subject, string? Description, RequesterRef Requester, Channel Channel, Severity Impact = Severity.Medium,
     Severity Urgency = Severity.Medium, TicketType? Type = null, string? Category = null, long? GroupId = null, IReadOnlyList<string>? Tags = null,
-    string? Mailbox = null);
+    string? Mailbox = null, string? Asset = null);
 
 /// <summary>
 /// What every intake channel calls: create a ticket, or continue one. The ticket's own methods hold the rules;
 /// this adds what needs the database — numbers, people, groups — and saves the change with its timeline at once.
 /// </summary>
-public sealed class TicketService(GuichetDbContext db, TimeProvider clock, IOptions<TicketOptions> options, PriorityMatrix matrix, Triage triage)
+public sealed class TicketService(GuichetDbContext db, TimeProvider clock, IOptions<TicketOptions> options, PriorityMatrix matrix, Triage triage,
+    AssetTriage assets)
 {
     public TicketOptions Options => options.Value;
 
@@ -66,6 +68,7 @@ public sealed class TicketService(GuichetDbContext db, TimeProvider clock, IOpti
         }
 
         var requester = await FindRequesterAsync(request.Requester, errors, ct);
+        var asset = request.Asset is null || requester is null ? null : await assets.ForNewTicketAsync(request.Asset, requester, actor, request.Impact, errors, ct);
         if (errors.Any || requester is null)
         {
             return (null, errors);
@@ -82,10 +85,11 @@ public sealed class TicketService(GuichetDbContext db, TimeProvider clock, IOpti
             var early = db.Database.IsNpgsql() ? await NextNumberAsync(now, ct) : null;
             await using var transaction = await db.Database.BeginTransactionAsync(ct);
             var number = early ?? await NextNumberAsync(now, ct);
-            var draft = new Ticket.Draft(request.Subject, request.Description ?? "", requester, request.Channel, request.Impact, request.Urgency,
-                request.Type, category, group, request.Tags, followUpOf);
+            var draft = new Ticket.Draft(request.Subject, request.Description ?? "", requester, request.Channel, asset?.Impact ?? request.Impact,
+                request.Urgency, request.Type, category, group, request.Tags, followUpOf, asset?.Reason);
             var created = Ticket.Create(number, draft, matrix, actor, now);
             db.Tickets.Add(created);
+            assets.Attach(created, asset, actor, now);
             followUpOf?.RecordFollowUp(number, actor, now);
             await triage.OnCreatedAsync(created, request.Mailbox, ct);
             alongside?.Invoke(created, now);

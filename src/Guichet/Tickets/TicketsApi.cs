@@ -12,7 +12,8 @@ namespace Guichet.Tickets;
 public static class TicketsApi
 {
     public sealed record CreateTicketRequest(string? Subject, string? Description, RequesterInput? Requester, long? RequesterId, string? Channel,
-        string? Impact, string? Urgency, string? Type, string? Category, long? GroupId, List<string>? Tags, string? Mailbox = null);
+        string? Impact, string? Urgency, string? Type, string? Category, long? GroupId, List<string>? Tags, string? Mailbox = null,
+        string? Asset = null);
 
     public sealed record RequesterInput(string? Email, string? Name, string? Phone, string? Language, string? CustomerType);
 
@@ -106,7 +107,8 @@ public static class TicketsApi
         }
 
         var request = new NewTicket(r.Subject!, r.Description, requester, channel ?? Channel.Api, impact ?? Severity.Medium, urgency ?? Severity.Medium,
-            type, r.Category, caller.IsStaff ? r.GroupId : null, caller.IsStaff ? r.Tags : null, caller.IsStaff ? r.Mailbox : null);
+            type, r.Category, caller.IsStaff ? r.GroupId : null, caller.IsStaff ? r.Tags : null, caller.IsStaff ? r.Mailbox : null,
+            string.IsNullOrWhiteSpace(r.Asset) ? null : r.Asset);
         var actor = caller.IsStaff ? Actor.Staff(await c.AgentAsync(ct)) : Actor.Requester(caller.PersonId);
         var (ticket, createErrors) = await c.Tickets.CreateAsync(request, actor, ct);
         if (ticket is null)
