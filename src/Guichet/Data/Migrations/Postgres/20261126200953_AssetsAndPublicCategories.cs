@@ -7,11 +7,18 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Guichet.Data.Migrations.Postgres
 {
     /// <inheritdoc />
-    public partial class Assets : Migration
+    public partial class AssetsAndPublicCategories : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.AddColumn<bool>(
+                name: "Public",
+                table: "Categories",
+                type: "boolean",
+                nullable: false,
+                defaultValue: true);
+
             migrationBuilder.CreateTable(
                 name: "Assets",
                 columns: table => new
@@ -139,6 +146,10 @@ namespace Guichet.Data.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "Assets");
+
+            migrationBuilder.DropColumn(
+                name: "Public",
+                table: "Categories");
         }
     }
 }

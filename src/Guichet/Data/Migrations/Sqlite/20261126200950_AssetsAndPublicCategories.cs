@@ -5,11 +5,18 @@
 namespace Guichet.Data.Migrations.Sqlite
 {
     /// <inheritdoc />
-    public partial class Assets : Migration
+    public partial class AssetsAndPublicCategories : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.AddColumn<bool>(
+                name: "Public",
+                table: "Categories",
+                type: "INTEGER",
+                nullable: false,
+                defaultValue: true);
+
             migrationBuilder.CreateTable(
                 name: "Assets",
                 columns: table => new
@@ -137,6 +144,10 @@ namespace Guichet.Data.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "Assets");
+
+            migrationBuilder.DropColumn(
+                name: "Public",
+                table: "Categories");
         }
     }
 }

@@ -13,8 +13,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Guichet.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresGuichetDbContext))]
-    [Migration("20261126185001_Assets")]
-    partial class Assets
+    [Migration("20261126200953_AssetsAndPublicCategories")]
+    partial class AssetsAndPublicCategories
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -1583,6 +1583,10 @@ namespace Guichet.Data.Migrations.Postgres
 
                     b.Property<long?>("ParentId")
                         .HasColumnType("bigint");
+
+                    b.Property<bool>("Public")
+                        .HasColumnType("boolean")
+                        .HasDefaultValue(true);
 
                     b.HasKey("Id");
 
