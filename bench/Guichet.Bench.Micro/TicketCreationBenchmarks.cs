@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using Guichet.Assets;
 using Guichet.Auth;
 using Guichet.Data;
 using Guichet.Demo;
@@ -51,6 +52,7 @@ public class TicketCreationBenchmarks
         builder.AddTickets();
         builder.AddSla();
         builder.AddTriage();
+        builder.AddAssets();
         builder.AddDemoDesk();
         _host = builder.Build();
         Startup.PrepareAsync(_host.Services, TextWriter.Null, CancellationToken.None).GetAwaiter().GetResult();
