@@ -121,13 +121,13 @@ public sealed class TicketContext(GuichetDbContext db, Caller caller, TicketServ
     /// (requester, organization, category, group, assignee) and the SLA hook added its row, so no second read is needed.
     /// </summary>
     public TicketDto CreatedDto(Ticket ticket) =>
-        TicketDto.From(ticket, Language, db.Set<Sla.TicketSla>().Find(ticket.Id)); // tracked by the SLA hook: no query, no change detection
+        Dto(ticket, db.Set<Sla.TicketSla>().Find(ticket.Id)); // tracked by the SLA hook: no query, no change detection
 
     /// <summary>The DTO of a ticket already loaded with what <see cref="FindAsync"/> includes: only its SLA row is read.</summary>
     public async Task<TicketDto> DtoAsync(Ticket ticket, CancellationToken ct)
     {
         var sla = await db.Set<Sla.TicketSla>().AsNoTracking().FirstOrDefaultAsync(s => s.TicketId == ticket.Id, ct);
-        return TicketDto.From(ticket, Language, sla);
+        return Dto(ticket, sla);
     }
 
     public async Task<TicketDto> DtoAsync(long id, CancellationToken ct)
@@ -137,6 +137,13 @@ public sealed class TicketContext(GuichetDbContext db, Caller caller, TicketServ
             .Include(t => t.Assignee).ThenInclude(a => a!.Person)
             .FirstAsync(t => t.Id == id, ct);
         var sla = await db.Set<Sla.TicketSla>().AsNoTracking().FirstOrDefaultAsync(s => s.TicketId == id, ct);
-        return TicketDto.From(ticket, Language, sla);
+        return Dto(ticket, sla);
+    }
+
+    /// <summary>Customers are not told an internal category (the same rule as the categories API and the portal).</summary>
+    private TicketDto Dto(Ticket ticket, Sla.TicketSla? sla)
+    {
+        var dto = TicketDto.From(ticket, Language, sla);
+        return caller.IsStaff || ticket.Category is not { Public: false } ? dto : dto with { Category = null };
     }
 }

@@ -48,6 +48,15 @@ public sealed class CategoryPublicTests(DeskApp app) : IClassFixture<DeskApp>
         await customer.PostJsonAsync("/api/v1/tickets", new { subject = "Guess", description = "x", category = "problem.api" }).ExpectAsync(HttpStatusCode.BadRequest);
         var filed = await OpenTicketAsync(agent, "Recurring VPN drops", category: "problem.api");
         Assert.Equal("problem.api", filed.Category?.Code);
+
+        // A customer's own ticket filed internally by the desk: the customer reads it without the category.
+        var forErin = await OpenTicketAsync(agent, "Printer errors every morning", requester: Erin, category: "problem.api");
+        Assert.Equal("problem.api", forErin.Category?.Code);
+        var seen = await (await customer.GetAsync($"/api/v1/tickets/{forErin.Id}").ExpectAsync(HttpStatusCode.OK)).ReadAsync<Guichet.Tickets.TicketDto>();
+        Assert.Equal(forErin.Number, seen.Number);
+        Assert.Null(seen.Category);
+        var staffView = await (await agent.GetAsync($"/api/v1/tickets/{forErin.Id}").ExpectAsync(HttpStatusCode.OK)).ReadAsync<Guichet.Tickets.TicketDto>();
+        Assert.Equal("problem.api", staffView.Category?.Code);
     }
 
     [Fact]
