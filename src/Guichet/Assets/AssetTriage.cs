@@ -44,8 +44,7 @@ public sealed class AssetTriage(GuichetDbContext db)
     {
         if (concerned is not null)
         {
-            db.Set<TicketAsset>().Add(new TicketAsset(ticket, concerned.Asset, actor.PersonId, now));
-            ticket.Link(actor, AssetLinks.Kind, concerned.Asset.Tag, isInternal: true, now);
+            AssetLinks.Add(db, ticket, concerned.Asset, actor, now);
         }
     }
 
@@ -107,4 +106,13 @@ public static class AssetLinks
 {
     /// <summary>The link kind written on the timeline (<c>tp.link.asset</c>).</summary>
     public const string Kind = "asset";
+
+    /// <summary>The ticket now concerns the asset: the link row and its timeline entry, saved by the caller.</summary>
+    public static TicketAsset Add(GuichetDbContext db, Ticket ticket, Asset asset, Actor actor, DateTimeOffset now)
+    {
+        var link = new TicketAsset(ticket, asset, actor.PersonId, now);
+        db.Add(link);
+        ticket.Link(actor, Kind, asset.Tag, isInternal: true, now);
+        return link;
+    }
 }

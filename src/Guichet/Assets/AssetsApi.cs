@@ -341,9 +341,7 @@ public static class AssetsApi
                 return new RuleViolation("ticket.closed");
             }
 
-            link = new TicketAsset(t, asset, actor.PersonId, now);
-            c.Db.Add(link);
-            t.Link(actor, AssetLinks.Kind, asset.Tag, isInternal: true, now);
+            link = AssetLinks.Add(c.Db, t, asset, actor, now);
             return null;
         }, ct);
         return result.Result switch
@@ -391,11 +389,11 @@ public static class AssetsApi
         await AssetQueries.FindAsync(db.Set<Asset>().AsNoTracking().VisibleTo(await caller.LoadAsync(db, ct))
             .Include(a => a.Owner).Include(a => a.Organization).Include(a => a.Group), key, ct);
 
-    public static AssetDto ToDto(Asset a, bool staff) => new(a.Id, a.Tag, a.Name, a.Kind, a.Criticality, a.Status, a.SerialNumber, a.Location,
-        a.Owner is { } o ? new Ref(o.Id, o.Name) : null,
-        a.Organization is { } org ? new OrganizationRef(org.Id, org.Name, org.IsVip) : null,
-        a.Group is { } g ? new GroupRef(g.Id, g.Name, g.Level) : null,
-        staff ? a.Notes : null, a.CreatedAt, a.UpdatedAt);
+    /// <summary>An asset already loaded with its owner, organization and group: the same mapping as the queries' projection.</summary>
+    public static AssetDto ToDto(Asset a, bool staff) => (staff ? StaffDto : CustomerDto)(a);
+
+    private static readonly Func<Asset, AssetDto> StaffDto = Projection(staff: true).Compile();
+    private static readonly Func<Asset, AssetDto> CustomerDto = Projection(staff: false).Compile();
 
     // Notes are the desk's (where the admin sticker is, who to call): customers do not read them.
     private static System.Linq.Expressions.Expression<Func<Asset, AssetDto>> Projection(bool staff) => a => new AssetDto(a.Id, a.Tag, a.Name, a.Kind,

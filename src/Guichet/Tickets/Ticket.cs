@@ -430,18 +430,16 @@ public sealed class Ticket
     }
 
     /// <summary>A link to another record (a problem and its incidents, a knowledge article), written on this timeline.</summary>
-    public Interaction Link(Actor actor, string kind, string target, bool isInternal, DateTimeOffset now)
-    {
-        var entry = Append(InteractionKind.Event, isInternal ? Visibility.Internal : Visibility.Public, actor, now, TicketEvent.Linked);
-        entry.From = kind;
-        entry.To = target;
-        return entry;
-    }
+    public Interaction Link(Actor actor, string kind, string target, bool isInternal, DateTimeOffset now) =>
+        LinkEntry(TicketEvent.Linked, actor, kind, target, isInternal, now);
 
     /// <summary>A link to another record removed (an asset the ticket turned out not to concern), written on this timeline.</summary>
-    public Interaction Unlink(Actor actor, string kind, string target, bool isInternal, DateTimeOffset now)
+    public Interaction Unlink(Actor actor, string kind, string target, bool isInternal, DateTimeOffset now) =>
+        LinkEntry(TicketEvent.Unlinked, actor, kind, target, isInternal, now);
+
+    private Interaction LinkEntry(TicketEvent kindOfEvent, Actor actor, string kind, string target, bool isInternal, DateTimeOffset now)
     {
-        var entry = Append(InteractionKind.Event, isInternal ? Visibility.Internal : Visibility.Public, actor, now, TicketEvent.Unlinked);
+        var entry = Append(InteractionKind.Event, isInternal ? Visibility.Internal : Visibility.Public, actor, now, kindOfEvent);
         entry.From = kind;
         entry.To = target;
         return entry;
