@@ -22,47 +22,122 @@ public static class TextAnalyzer
         "ses", "son", "sont", "sur", "ta", "te", "tes", "ton", "tu", "un", "une", "vos", "votre", "vous", "bonjour", "merci", "cordialement",
     };
 
+    private static readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> StopWordSpans = StopWords.GetAlternateLookup<ReadOnlySpan<char>>();
+
     private static readonly HtmlEncoder Html = HtmlEncoder.Create(UnicodeRanges.All);
 
-    /// <summary>The words of a text, folded (lower case, no accents), in order; apostrophes split French elisions.</summary>
-    public static IEnumerable<string> Words(string? text)
+    /// <summary>The search terms of the texts, in order (stop words dropped, duplicates kept).</summary>
+    public static List<string> Terms(params string?[] texts)
     {
-        if (string.IsNullOrEmpty(text))
+        var terms = new List<string>();
+        Span<char> buffer = stackalloc char[WordBuffer];
+        foreach (var text in texts)
         {
-            yield break;
-        }
-
-        var word = new StringBuilder();
-        foreach (var c in text)
-        {
-            if (char.IsLetterOrDigit(c))
+            for (var position = 0; NextTerm(text, ref position, buffer) is { IsEmpty: false } term;)
             {
-                word.Append(c);
-            }
-            else if (word.Length > 0)
-            {
-                yield return Fold(word.ToString());
-                word.Clear();
+                terms.Add(term.ToString());
             }
         }
 
-        if (word.Length > 0)
-        {
-            yield return Fold(word.ToString());
-        }
+        return terms;
     }
 
-    /// <summary>The search term of one word, or null for a stop word.</summary>
-    public static string? Term(string foldedWord) =>
-        foldedWord.Length < 2 || StopWords.Contains(foldedWord) ? null : Stem(foldedWord);
-
-    public static List<string> Terms(params string?[] texts) =>
-        texts.SelectMany(Words).Select(Term).OfType<string>().ToList();
-
     /// <summary>What the index stores: the terms separated by spaces.</summary>
-    public static string Normalize(params string?[] texts) => string.Join(' ', Terms(texts));
+    public static string Normalize(params string?[] texts)
+    {
+        // Indexing runs in every save that adds text to a ticket: one builder for the whole result, no string per word.
+        var output = new StringBuilder();
+        Span<char> buffer = stackalloc char[WordBuffer];
+        foreach (var text in texts)
+        {
+            for (var position = 0; NextTerm(text, ref position, buffer) is { IsEmpty: false } term;)
+            {
+                if (output.Length > 0)
+                {
+                    output.Append(' ');
+                }
 
-    public static string Fold(string word)
+                output.Append(term);
+            }
+        }
+
+        return output.ToString();
+    }
+
+    private const int WordBuffer = 128;
+
+    /// <summary>
+    /// The next term of <paramref name="text"/> from <paramref name="position"/> (moved past it), or empty at the end. A word
+    /// is a run of letters and digits, folded (lower case, no accents), then dropped when shorter than two characters or a
+    /// stop word, else stemmed. Plain ASCII words, most of them, are folded and stemmed in <paramref name="buffer"/>.
+    /// </summary>
+    private static ReadOnlySpan<char> NextTerm(string? text, ref int position, Span<char> buffer)
+    {
+        while (text is not null && position < text.Length)
+        {
+            while (position < text.Length && !char.IsLetterOrDigit(text[position]))
+            {
+                position++;
+            }
+
+            var start = position;
+            var ascii = true;
+            while (position < text.Length && char.IsLetterOrDigit(text[position]))
+            {
+                ascii &= char.IsAscii(text[position]);
+                position++;
+            }
+
+            var length = position - start;
+            if (length == 0)
+            {
+                break;
+            }
+
+            if (ascii && length <= buffer.Length)
+            {
+                for (var i = 0; i < length; i++)
+                {
+                    buffer[i] = char.ToLowerInvariant(text[start + i]);
+                }
+            }
+            else
+            {
+                var folded = Fold(text.Substring(start, length));
+                if (folded.Length > buffer.Length)
+                {
+                    // A very long "word" (a hash, a pasted key): rare enough to take the allocating path.
+                    return Term(folded) is { } stemmed ? stemmed : [];
+                }
+
+                folded.CopyTo(buffer);
+                length = folded.Length;
+            }
+
+            if (length < 2 || StopWordSpans.Contains(buffer[..length]))
+            {
+                continue;
+            }
+
+            return buffer[..Stem(buffer, length)];
+        }
+
+        return [];
+    }
+
+    /// <summary>The search term of one folded word, or null for a stop word.</summary>
+    private static string? Term(string foldedWord)
+    {
+        if (foldedWord.Length < 2 || StopWords.Contains(foldedWord))
+        {
+            return null;
+        }
+
+        var word = foldedWord.ToCharArray();
+        return new string(word, 0, Stem(word, word.Length));
+    }
+
+    private static string Fold(string word)
     {
         var decomposed = word.ToLowerInvariant().Normalize(NormalizationForm.FormD);
         var folded = new StringBuilder(decomposed.Length);
@@ -89,55 +164,62 @@ public static class TextAnalyzer
     /// <summary>
     /// A deliberately light French and English stemmer: plurals, -ing/-ed, -ement, final e. It conflates the
     /// common variants a requester types (imprimante/imprimantes, printer/printers, connecté/connecter/connected)
-    /// without the aggressive stems that make unrelated words collide.
+    /// without the aggressive stems that make unrelated words collide. Stems the first <paramref name="length"/>
+    /// characters of <paramref name="word"/> in place and returns the stem's length.
     /// </summary>
-    public static string Stem(string w)
+    private static int Stem(Span<char> word, int length)
     {
-        if (w.Length <= 3 || char.IsDigit(w[0]))
+        var n = length;
+        if (n <= 3 || char.IsDigit(word[0]))
         {
-            return w;
+            return n;
         }
 
-        if (w.EndsWith('s') && !w.EndsWith("ss", StringComparison.Ordinal) && !w.EndsWith("us", StringComparison.Ordinal)
-            && !w.EndsWith("is", StringComparison.Ordinal))
+        if (Ends(word, n, "s") && !Ends(word, n, "ss") && !Ends(word, n, "us") && !Ends(word, n, "is"))
         {
-            w = w[..^1];
+            n--;
         }
-        else if (w.EndsWith("aux", StringComparison.Ordinal) || w.EndsWith("eux", StringComparison.Ordinal) || w.EndsWith("oux", StringComparison.Ordinal))
+        else if (Ends(word, n, "aux") || Ends(word, n, "eux") || Ends(word, n, "oux"))
         {
-            w = w[..^1];
-        }
-
-        if (w.Length > 7 && w.EndsWith("ement", StringComparison.Ordinal))
-        {
-            w = w[..^5];
-        }
-        else if (w.Length > 5 && w.EndsWith("ing", StringComparison.Ordinal))
-        {
-            w = w[..^3];
-        }
-        else if (w.Length > 5 && (w.EndsWith("ed", StringComparison.Ordinal) || (w.EndsWith("er", StringComparison.Ordinal) && IsFrenchVerb(w))))
-        {
-            w = w[..^2];
-        }
-        else if (w.Length > 4 && w.EndsWith("ee", StringComparison.Ordinal))
-        {
-            w = w[..^2];
+            n--;
         }
 
-        if (w.Length > 4 && w.EndsWith('e'))
+        if (n > 7 && Ends(word, n, "ement"))
         {
-            w = w[..^1];
+            n -= 5;
+        }
+        else if (n > 5 && Ends(word, n, "ing"))
+        {
+            n -= 3;
+        }
+        else if (n > 5 && (Ends(word, n, "ed") || (Ends(word, n, "er") && IsFrenchVerb(word, n))))
+        {
+            n -= 2;
+        }
+        else if (n > 4 && Ends(word, n, "ee"))
+        {
+            n -= 2;
+        }
+
+        if (n > 4 && Ends(word, n, "e"))
+        {
+            n--;
         }
 
         // policy/policies, batterie/battery: both end in "i".
-        return w.Length > 4 && w.EndsWith('y') ? w[..^1] + "i" : w;
+        if (n > 4 && word[n - 1] == 'y')
+        {
+            word[n - 1] = 'i';
+        }
+
+        return n;
     }
 
+    private static bool Ends(Span<char> word, int length, string suffix) => word[..length].EndsWith(suffix, StringComparison.Ordinal);
+
     // "connecter" → "connect", but "printer" and "server" keep their -er.
-    private static bool IsFrenchVerb(string w) =>
-        (w.EndsWith("ter", StringComparison.Ordinal) && !w.EndsWith("nter", StringComparison.Ordinal) && !w.EndsWith("uter", StringComparison.Ordinal))
-        || w.EndsWith("ger", StringComparison.Ordinal) || w.EndsWith("quer", StringComparison.Ordinal) || (w.EndsWith("ier", StringComparison.Ordinal) && w.Length > 6);
+    private static bool IsFrenchVerb(Span<char> w, int n) =>
+        (Ends(w, n, "ter") && !Ends(w, n, "nter") && !Ends(w, n, "uter")) || Ends(w, n, "ger") || Ends(w, n, "quer") || (Ends(w, n, "ier") && n > 6);
 
     /// <summary>
     /// An HTML excerpt of <paramref name="text"/> around the first word matching one of <paramref name="terms"/>, every
@@ -183,6 +265,6 @@ public static class TextAnalyzer
 
     private sealed record Token(string Text)
     {
-        public bool Match(IReadOnlySet<string> terms) => Words(Text).Select(Term).Any(t => t is not null && terms.Contains(t));
+        public bool Match(IReadOnlySet<string> terms) => Terms(Text).Exists(terms.Contains);
     }
 }
