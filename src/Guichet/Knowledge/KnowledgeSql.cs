@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Guichet.Knowledge;
 
 /// <summary>
@@ -46,6 +48,55 @@ public static class KnowledgeSql
     public const string PostgresWindowedMatch = """
         SELECT w."Id", -ts_rank(w."Document", to_tsquery('simple', {0}))::float8 AS "Rank" FROM (
           SELECT "Id", "Document" FROM "SearchEntries" WHERE "Document" @@ to_tsquery('simple', {0}) ORDER BY "Id" DESC LIMIT {1}) AS w
+        """;
+
+    /// <summary>
+    /// Where the agents' window is looked for on PostgreSQL, newest first: the newest 25,000 rows, the 175,000 before them,
+    /// then the rest, each range only while fewer than the window's matches were found. The planner misjudges pairs of words
+    /// that go together (estimated matches: the product of each word's frequency, 10–30 times too few), so over the whole
+    /// table it may pick the GIN bitmap scan, whose cost is one heap page per match (30,000 for a common pair); within a range
+    /// written as constants it ANDs the GIN bitmap with the primary key's range, so a query visits the matches of its range only.
+    /// </summary>
+    public static readonly long[] PostgresWindowSteps = [25_000, 200_000];
+
+    /// <summary>
+    /// The id ranges (exclusive lower bound, inclusive upper bound) searched for the newest matches, newest first:
+    /// <paramref name="steps"/> (rows counted back from <paramref name="maxId"/>) then everything older.
+    /// </summary>
+    public static IEnumerable<(long Above, long AtMost)> PostgresWindowRanges(long maxId, IReadOnlyList<long> steps)
+    {
+        var atMost = maxId;
+        foreach (var step in steps)
+        {
+            var above = maxId - step;
+            if (above <= 0)
+            {
+                break;
+            }
+
+            if (above < atMost)
+            {
+                yield return (above, atMost);
+                atMost = above;
+            }
+        }
+
+        yield return (0, atMost);
+    }
+
+    /// <summary>
+    /// The newest {0}-matching rows of one id range, ranked with ts_rank. The bounds and the limit are written into the text,
+    /// not passed as parameters: the planner must know the range to AND it with the GIN index (a generic plan would not).
+    /// </summary>
+    public static string PostgresNewestInRange(long above, long atMost, int limit) => string.Create(CultureInfo.InvariantCulture, $$"""
+        SELECT w."Id", -ts_rank(w."Document", to_tsquery('simple', {0}))::float8 AS "Rank" FROM (
+          SELECT "Id", "Document" FROM "SearchEntries" WHERE "Document" @@ to_tsquery('simple', {0}) AND "Id" > {{above}} AND "Id" <= {{atMost}}
+          ORDER BY "Id" DESC LIMIT {{limit}}) AS w
+        """);
+
+    /// <summary>Rows already found and ranked, as a table the rest of the query joins: {0} the ids, {1} their ranks.</summary>
+    public const string PostgresRanked = """
+        SELECT r."Id", r."Rank" FROM unnest({0}::bigint[], {1}::float8[]) AS r("Id", "Rank")
         """;
 
     /// <summary>Article rows only, so the planner uses the partial GIN index of <see cref="PostgresArticlesUp"/>.</summary>
