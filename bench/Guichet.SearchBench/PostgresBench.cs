@@ -92,8 +92,7 @@ internal static class PostgresBench
             var ranks = new List<double>(window);
             foreach (var (above, atMost) in KnowledgeSql.PostgresWindowRanges(maxId, steps))
             {
-                await using var step = new NpgsqlCommand(KnowledgeSql.PostgresNewestInRange(above, atMost, window - ids.Count).Replace("{0}", "@q", StringComparison.Ordinal), db);
-                step.Parameters.Add("q", NpgsqlDbType.Text).Value = text;
+                await using var step = new NpgsqlCommand(KnowledgeSql.PostgresNewestInRange(text, above, atMost, window - ids.Count), db);
                 await using (var reader = await step.ExecuteReaderAsync())
                 {
                     while (await reader.ReadAsync())

@@ -77,9 +77,9 @@ public static class SearchQueries
         var found = new List<RankedEntry>(size);
         foreach (var (above, atMost) in KnowledgeSql.PostgresWindowRanges(maxId, steps ?? KnowledgeSql.PostgresWindowSteps))
         {
-            // Only numbers are written into the SQL text (see PostgresNewestInRange); the query text stays a parameter.
+            // The query and the bounds are written into the SQL text, quoted (see PostgresNewestInRange: the planner must see them).
 #pragma warning disable EF1002
-            found.AddRange(await db.Database.SqlQueryRaw<RankedEntry>(KnowledgeSql.PostgresNewestInRange(above, atMost, size - found.Count), query)
+            found.AddRange(await db.Database.SqlQueryRaw<RankedEntry>(KnowledgeSql.PostgresNewestInRange(query, above, atMost, size - found.Count))
                 .ToListAsync(ct));
 #pragma warning restore EF1002
             if (found.Count >= size)

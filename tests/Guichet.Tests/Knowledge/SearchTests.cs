@@ -155,6 +155,14 @@ public sealed class SearchTests(SearchTests.Corpus corpus) : IClassFixture<Searc
         Assert.Equal(matching.Order(), all.Order());
     }
 
+    [Fact]
+    public void The_window_ranges_cover_every_id_newest_first()
+    {
+        Assert.Equal([(985_000L, long.MaxValue), (810_000L, 985_000L), (0L, 810_000L)], KnowledgeSql.PostgresWindowRanges(1_010_000, [25_000, 200_000]));
+        Assert.Equal([(5_000L, long.MaxValue), (0L, 5_000L)], KnowledgeSql.PostgresWindowRanges(30_000, [25_000, 200_000]));
+        Assert.Equal([(0L, long.MaxValue)], KnowledgeSql.PostgresWindowRanges(1_000, [25_000, 200_000]));
+    }
+
     private static async Task<List<long>> RankedTicketsAsync(Guichet.Data.GuichetDbContext db, IReadOnlyList<string> terms, int? window) =>
         await (from r in SearchQueries.Match(db, terms, MatchMode.All, withNotes: true, window)
                join e in db.Set<SearchEntry>() on r.Id equals e.Id
