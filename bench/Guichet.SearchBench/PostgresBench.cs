@@ -12,7 +12,8 @@ using NpgsqlTypes;
 internal static class PostgresBench
 {
     public static async Task RunAsync(string connectionString, string database, bool refill, int tickets, int articles, List<List<string>> pairs,
-        Func<bool, int, (string Title, string Body, string Notes)> fill, bool withNotes, bool exact, int window)
+        Func<bool, int, (string Title, string Body, string Notes)> fill, bool withNotes, IReadOnlyList<string> modes, int rounds, int window,
+        IReadOnlyList<long>? stepSizes, bool showSlowest, bool check)
     {
         var admin = new NpgsqlConnectionStringBuilder(connectionString) { Database = "postgres" };
         await using (var connection = new NpgsqlConnection(admin.ConnectionString))
@@ -41,56 +42,152 @@ internal static class PostgresBench
             + $"table+indexes {await ScalarAsync(db, "SELECT pg_total_relation_size('\"SearchEntries\"')") / 1e6:F0} MB; shared_buffers {await TextAsync(db, "SHOW shared_buffers")}, "
             + $"work_mem {await TextAsync(db, "SHOW work_mem")}, jit {await TextAsync(db, "SHOW jit")}; {(withNotes ? "agents' query (with notes)" : "customers' query (weights A, B)")}");
 
-        // The agents' query ranks the newest matches (KnowledgeSearch.StaffRankWindow); --exact: every match, as before the search tuning.
-        var match = exact ? KnowledgeSql.PostgresMatch
-            : KnowledgeSql.PostgresWindowedMatch.Replace("{1}", window.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
-        Console.WriteLine(exact ? "ranking: exact ts_rank over all matches" : $"ranking: ts_rank over the newest {window} matches");
-        await using var ticketCommand = new NpgsqlCommand($"""
-            SELECT e."TicketId", e."ArticleId", f."Rank" FROM ({match.Replace("{0}", "@q", StringComparison.Ordinal)}) AS f
-            JOIN "SearchEntries" e ON e."Id" = f."Id" ORDER BY f."Rank", e."Id" DESC LIMIT 20
-            """, db);
-        var ticketQuery = ticketCommand.Parameters.Add("q", NpgsqlDbType.Text);
+        // Modes, run in turn --rounds times over the same pairs (before and after alternate in one session):
+        // exact: ts_rank over every match (before the search tuning); windowed: one ORDER BY "Id" DESC LIMIT over every match
+        // (KnowledgeSql.PostgresWindowedMatch, before the ranges); ranges: the app's query, the window found range by range
+        // (KnowledgeSql.PostgresWindowRanges / PostgresNewestInRange, as SearchQueries.MatchAsync runs it).
+        var steps = stepSizes ?? KnowledgeSql.PostgresWindowSteps;
         await using var articleCommand = new NpgsqlCommand($"""
             SELECT e."ArticleId", f."Rank" FROM ({KnowledgeSql.PostgresArticleMatch.Replace("{0}", "@q", StringComparison.Ordinal)}) AS f
             JOIN "SearchEntries" e ON e."Id" = f."Id" ORDER BY f."Rank", e."Id" DESC LIMIT 20
             """, db);
         var articleQuery = articleCommand.Parameters.Add("q", NpgsqlDbType.Text);
-
-        foreach (var warm in pairs.Take(20))
+        var commands = new Dictionary<string, NpgsqlCommand>(StringComparer.Ordinal);
+        foreach (var mode in modes)
         {
-            ticketQuery.Value = SearchQueries.PostgresQuery(warm, MatchMode.All, withNotes);
-            await CountAsync(ticketCommand);
-            articleQuery.Value = SearchQueries.PostgresArticleQuery(warm, MatchMode.All);
-            await CountAsync(articleCommand);
+            var match = mode switch
+            {
+                "exact" => KnowledgeSql.PostgresMatch,
+                "windowed" => KnowledgeSql.PostgresWindowedMatch.Replace("{1}", window.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal),
+                "ranges" => KnowledgeSql.PostgresRanked.Replace("{0}", "@ids", StringComparison.Ordinal).Replace("{1}", "@ranks", StringComparison.Ordinal),
+                _ => throw new ArgumentException($"unknown mode {mode}: exact, windowed, ranges"),
+            };
+            var command = new NpgsqlCommand($"""
+                SELECT e."TicketId", e."ArticleId", f."Rank" FROM ({match.Replace("{0}", "@q", StringComparison.Ordinal)}) AS f
+                JOIN "SearchEntries" e ON e."Id" = f."Id" ORDER BY f."Rank", e."Id" DESC LIMIT 20
+                """, db);
+            command.Parameters.Add(mode == "ranges" ? "ids" : "q", mode == "ranges" ? NpgsqlDbType.Array | NpgsqlDbType.Bigint : NpgsqlDbType.Text);
+            if (mode == "ranges")
+            {
+                command.Parameters.Add("ranks", NpgsqlDbType.Array | NpgsqlDbType.Double);
+            }
+
+            commands[mode] = command;
         }
 
-        var ticketTimes = new List<double>();
-        var articleTimes = new List<double>();
-        var both = new List<double>();
-        long hits = 0, articleHits = 0;
-        var slowest = new List<(double Ms, string Pair)>();
-        foreach (var pair in pairs)
+        Console.WriteLine($"modes {string.Join(", ", modes)}, {rounds} round(s); window {window}; ranges: newest {string.Join(", ", steps)} rows, then the rest");
+        async Task<long> TicketsAsync(string mode, List<string> pair, List<string>? rows = null)
         {
-            var watch = Stopwatch.StartNew();
-            ticketQuery.Value = SearchQueries.PostgresQuery(pair, MatchMode.All, withNotes);
-            hits += await CountAsync(ticketCommand);
-            var ticketsDone = watch.Elapsed.TotalMilliseconds;
-            articleQuery.Value = SearchQueries.PostgresArticleQuery(pair, MatchMode.All);
-            articleHits += await CountAsync(articleCommand);
-            var total = watch.Elapsed.TotalMilliseconds;
-            ticketTimes.Add(ticketsDone);
-            articleTimes.Add(total - ticketsDone);
-            both.Add(total);
-            slowest.Add((ticketsDone, string.Join(' ', pair)));
+            var command = commands[mode];
+            var text = SearchQueries.PostgresQuery(pair, MatchMode.All, withNotes);
+            if (mode != "ranges")
+            {
+                command.Parameters[0].Value = text;
+                return await CountAsync(command, rows);
+            }
+
+            // As SearchQueries.MatchAsync: max("Id"), then the ranges newest first until the window is full, then the ranked rows joined.
+            var maxId = await ScalarAsync(db, """SELECT coalesce(max("Id"), 0) FROM "SearchEntries" """);
+            var ids = new List<long>(window);
+            var ranks = new List<double>(window);
+            foreach (var (above, atMost) in KnowledgeSql.PostgresWindowRanges(maxId, steps))
+            {
+                await using var step = new NpgsqlCommand(KnowledgeSql.PostgresNewestInRange(text, above, atMost, window - ids.Count), db);
+                await using (var reader = await step.ExecuteReaderAsync())
+                {
+                    while (await reader.ReadAsync())
+                    {
+                        ids.Add(reader.GetInt64(0));
+                        ranks.Add(reader.GetDouble(1));
+                    }
+                }
+
+                if (ids.Count >= window)
+                {
+                    break;
+                }
+            }
+
+            command.Parameters[0].Value = ids.ToArray();
+            command.Parameters[1].Value = ranks.ToArray();
+            return await CountAsync(command, rows);
         }
 
-        Console.WriteLine("slowest ticket queries: " + string.Join(", ", slowest.OrderByDescending(x => x.Ms).Take(10)
-            .Select(x => string.Create(CultureInfo.InvariantCulture, $"{x.Pair} {x.Ms:F0} ms"))));
+        foreach (var mode in modes)
+        {
+            foreach (var warm in pairs.Take(20))
+            {
+                await TicketsAsync(mode, warm);
+                articleQuery.Value = SearchQueries.PostgresArticleQuery(warm, MatchMode.All);
+                await CountAsync(articleCommand);
+            }
+        }
 
-        var scale = string.Create(CultureInfo.InvariantCulture, $"{tickets:N0} tickets + {articles:N0} articles (PostgreSQL)");
-        Timings.Report("tickets", ticketTimes, hits, scale);
-        Timings.Report("articles (partial GIN index)", articleTimes, articleHits, scale);
-        Timings.Report("tickets + articles (one /search)", both, hits + articleHits, scale);
+        if (check)
+        {
+            // Every mode must give the same 20 rows, in the same order, as the first (the rank ties broken by the newest id).
+            var differ = 0;
+            foreach (var pair in pairs)
+            {
+                var first = new List<string>();
+                await TicketsAsync(modes[0], pair, first);
+                foreach (var other in modes.Skip(1))
+                {
+                    var rows = new List<string>();
+                    await TicketsAsync(other, pair, rows);
+                    if (!rows.SequenceEqual(first))
+                    {
+                        differ++;
+                        Console.WriteLine($"{string.Join(' ', pair)}: {modes[0]} [{string.Join(", ", first)}] vs {other} [{string.Join(", ", rows)}]");
+                    }
+                }
+            }
+
+            Console.WriteLine($"check: {pairs.Count} pairs, {differ} result(s) differ between {string.Join(" and ", modes)}");
+        }
+
+        for (var round = 1; round <= rounds; round++)
+        {
+            foreach (var mode in modes)
+            {
+                var load = File.ReadAllText("/proc/loadavg").Split(' ')[0];
+                var ticketTimes = new List<double>();
+                var articleTimes = new List<double>();
+                var both = new List<double>();
+                long hits = 0, articleHits = 0;
+                var slowest = new List<(double Ms, string Pair)>();
+                foreach (var pair in pairs)
+                {
+                    var watch = Stopwatch.StartNew();
+                    hits += await TicketsAsync(mode, pair);
+                    var ticketsDone = watch.Elapsed.TotalMilliseconds;
+                    articleQuery.Value = SearchQueries.PostgresArticleQuery(pair, MatchMode.All);
+                    articleHits += await CountAsync(articleCommand);
+                    var total = watch.Elapsed.TotalMilliseconds;
+                    ticketTimes.Add(ticketsDone);
+                    articleTimes.Add(total - ticketsDone);
+                    both.Add(total);
+                    slowest.Add((ticketsDone, string.Join(' ', pair)));
+                }
+
+                Console.WriteLine($"== {mode}, round {round} (load at start {load})");
+                if (showSlowest)
+                {
+                    Console.WriteLine("slowest ticket queries: " + string.Join(", ", slowest.OrderByDescending(x => x.Ms).Take(10)
+                        .Select(x => string.Create(CultureInfo.InvariantCulture, $"{x.Pair} {x.Ms:F0} ms"))));
+                }
+
+                var scale = string.Create(CultureInfo.InvariantCulture, $"{tickets:N0} tickets + {articles:N0} articles (PostgreSQL)");
+                Timings.Report("tickets", ticketTimes, hits, scale);
+                Timings.Report("articles (partial GIN index)", articleTimes, articleHits, scale);
+                Timings.Report("tickets + articles (one /search)", both, hits + articleHits, scale);
+            }
+        }
+
+        foreach (var command in commands.Values)
+        {
+            await command.DisposeAsync();
+        }
     }
 
     private static async Task FillAsync(string connectionString, int tickets, int articles, Func<bool, int, (string Title, string Body, string Notes)> fill)
@@ -159,13 +256,14 @@ internal static class PostgresBench
         await renice.WaitForExitAsync();
     }
 
-    private static async Task<int> CountAsync(NpgsqlCommand command)
+    private static async Task<int> CountAsync(NpgsqlCommand command, List<string>? found = null)
     {
         var rows = 0;
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())
         {
             rows++;
+            found?.Add(string.Join(':', Enumerable.Range(0, reader.FieldCount).Select(i => Convert.ToString(reader.GetValue(i), CultureInfo.InvariantCulture))));
         }
 
         return rows;

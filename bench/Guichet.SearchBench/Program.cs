@@ -20,7 +20,11 @@ var pairs = Pairs(new Random(12), documents, queries);
 if (ArgText("--pg") is { } pg)
 {
     await PostgresBench.RunAsync(pg, ArgText("--pg-db") ?? "guichet_search_bench", args.Contains("--refill"), tickets, articles, pairs,
-        (isTicket, i) => Fill(documents, random, isTicket, i), withNotes: !args.Contains("--customer"), exact: args.Contains("--exact"), Arg("--window", KnowledgeSearch.StaffRankWindow));
+        (isTicket, i) => Fill(documents, random, isTicket, i), withNotes: !args.Contains("--customer"),
+        modes: ArgText("--modes")?.Split(',').ToList() ?? [args.Contains("--exact") ? "exact" : "ranges"], rounds: Arg("--rounds", 1),
+        window: Arg("--window", KnowledgeSearch.StaffRankWindow),
+        stepSizes: ArgText("--steps")?.Split(',').Select(x => long.Parse(x, CultureInfo.InvariantCulture)).ToList(), showSlowest: args.Contains("--slowest"),
+        check: args.Contains("--check"));
     return;
 }
 

@@ -29,7 +29,7 @@ public static class KnowledgeSearch
         MatchMode mode, bool withNotes, SearchFilters filters, int limit, CancellationToken ct, int? window = null)
     {
         var within = window is null ? await WithinAsync(from e in db.Set<SearchEntry>() join t in visible on e.TicketId equals t.Id select e.Id, ct) : null;
-        var query = from r in SearchQueries.Match(db, terms, mode, withNotes, window, within)
+        var query = from r in await SearchQueries.MatchAsync(db, terms, mode, withNotes, window, within, ct)
                     join e in db.Set<SearchEntry>() on r.Id equals e.Id
                     join t in visible on e.TicketId equals t.Id
                     select new { Ticket = t, r.Rank };

@@ -58,6 +58,39 @@ public static class SearchQueries
             : db.Database.SqlQueryRaw<RankedEntry>(KnowledgeSql.SqliteMatch, match);
     }
 
+    /// <summary>
+    /// As <see cref="Match"/>; on PostgreSQL an agents' <paramref name="window"/> is first found range by range, newest first
+    /// (<see cref="KnowledgeSql.PostgresWindowRanges"/>), and its ranked rows returned as a table: the same rows as one
+    /// <c>ORDER BY "Id" DESC LIMIT</c> over every match, at a cost bound by the matches of the ranges searched.
+    /// <paramref name="steps"/>: the ranges' sizes, <see cref="KnowledgeSql.PostgresWindowSteps"/> unless a test asks smaller.
+    /// </summary>
+    public static async Task<IQueryable<RankedEntry>> MatchAsync(GuichetDbContext db, IReadOnlyList<string> terms, MatchMode mode, bool withNotes,
+        int? window, IReadOnlyList<long>? within, CancellationToken ct, IReadOnlyList<long>? steps = null)
+    {
+        if (within is not null || window is not { } size || !db.Database.IsNpgsql())
+        {
+            return Match(db, terms, mode, withNotes, window, within);
+        }
+
+        var query = PostgresQuery(terms, mode, withNotes);
+        var maxId = await db.Set<SearchEntry>().MaxAsync(e => (long?)e.Id, ct) ?? 0;
+        var found = new List<RankedEntry>(size);
+        foreach (var (above, atMost) in KnowledgeSql.PostgresWindowRanges(maxId, steps ?? KnowledgeSql.PostgresWindowSteps))
+        {
+            // The query and the bounds are written into the SQL text, quoted (see PostgresNewestInRange: the planner must see them).
+#pragma warning disable EF1002
+            found.AddRange(await db.Database.SqlQueryRaw<RankedEntry>(KnowledgeSql.PostgresNewestInRange(query, above, atMost, size - found.Count))
+                .ToListAsync(ct));
+#pragma warning restore EF1002
+            if (found.Count >= size)
+            {
+                break;
+            }
+        }
+
+        return db.Database.SqlQueryRaw<RankedEntry>(KnowledgeSql.PostgresRanked, found.Select(r => r.Id).ToArray(), found.Select(r => r.Rank).ToArray());
+    }
+
     /// <summary>The FTS5 MATCH expression: quoted terms (ANDed, or ORed for <see cref="MatchMode.Any"/>), public columns only without notes.</summary>
     public static string SqliteQuery(IReadOnlyList<string> terms, MatchMode mode, bool withNotes)
     {

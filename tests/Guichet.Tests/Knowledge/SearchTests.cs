@@ -117,6 +117,52 @@ public sealed class SearchTests(SearchTests.Corpus corpus) : IClassFixture<Searc
         Assert.Equal([ids[2], ids[3], ids[4]], newest.Order());
     }
 
+    [Fact]
+    public async Task The_window_found_range_by_range_is_the_newest_matches_even_when_many_older_ones_exist()
+    {
+        // Eight tickets share two rare words, each followed by two that do not: with ranges of 1, 2 and 4 rows the
+        // newest three matches lie in several ranges, and the older five must not be taken for them.
+        var agent = await corpus.ClientForAsync(L1Agent);
+        var matching = new List<long>();
+        for (var i = 0; i < 8; i++)
+        {
+            foreach (var (subject, description) in new[] { ($"Glimmerwick trunnel {i}", "The glimmerwick trunnel is stuck."), ("Unrelated", "Other words"), ("Also unrelated", "More words") })
+            {
+                var created = await agent.PostJsonAsync("/api/v1/tickets", new { subject, description, requester = new { email = Alice } })
+                    .ExpectAsync(HttpStatusCode.Created);
+                if (subject.StartsWith("Glimmerwick", StringComparison.Ordinal))
+                {
+                    matching.Add((await created.ReadAsync<Guichet.Tickets.TicketDto>()).Id);
+                }
+            }
+        }
+
+        var terms = TextAnalyzer.Terms("glimmerwick trunnel");
+        var oneQuery = await corpus.WithDbAsync(db => RankedTicketsAsync(db, terms, window: 3));
+        var byRanges = await corpus.WithDbAsync(async db => await (
+            from r in await SearchQueries.MatchAsync(db, terms, MatchMode.All, withNotes: true, window: 3, within: null, CancellationToken.None, steps: [1, 2, 4])
+            join e in db.Set<SearchEntry>() on r.Id equals e.Id
+            orderby r.Rank, e.Id descending
+            select e.TicketId!.Value).ToListAsync());
+        Assert.Equal(matching.TakeLast(3).Order(), byRanges.Order());
+        Assert.Equal(oneQuery, byRanges);
+
+        // A window larger than the matches: every range is searched, every match found once.
+        var all = await corpus.WithDbAsync(async db => await (
+            from r in await SearchQueries.MatchAsync(db, terms, MatchMode.All, withNotes: true, window: 50, within: null, CancellationToken.None, steps: [1, 2, 4])
+            join e in db.Set<SearchEntry>() on r.Id equals e.Id
+            select e.TicketId!.Value).ToListAsync());
+        Assert.Equal(matching.Order(), all.Order());
+    }
+
+    [Fact]
+    public void The_window_ranges_cover_every_id_newest_first()
+    {
+        Assert.Equal([(985_000L, long.MaxValue), (810_000L, 985_000L), (0L, 810_000L)], KnowledgeSql.PostgresWindowRanges(1_010_000, [25_000, 200_000]));
+        Assert.Equal([(5_000L, long.MaxValue), (0L, 5_000L)], KnowledgeSql.PostgresWindowRanges(30_000, [25_000, 200_000]));
+        Assert.Equal([(0L, long.MaxValue)], KnowledgeSql.PostgresWindowRanges(1_000, [25_000, 200_000]));
+    }
+
     private static async Task<List<long>> RankedTicketsAsync(Guichet.Data.GuichetDbContext db, IReadOnlyList<string> terms, int? window) =>
         await (from r in SearchQueries.Match(db, terms, MatchMode.All, withNotes: true, window)
                join e in db.Set<SearchEntry>() on r.Id equals e.Id
