@@ -49,6 +49,19 @@ public sealed class AssetTriage(GuichetDbContext db)
     }
 
     /// <summary>
+    /// A follow-up concerns the same equipment as the ticket it follows: its links are copied, each with its timeline entry,
+    /// in the creation's transaction (one query, for follow-ups only).
+    /// </summary>
+    public async Task InheritAsync(Ticket followUp, Ticket original, Actor actor, DateTimeOffset now, CancellationToken ct)
+    {
+        var assets = await db.Set<TicketAsset>().Where(l => l.TicketId == original.Id).OrderBy(l => l.AssetId).Select(l => l.Asset).ToListAsync(ct);
+        foreach (var asset in assets)
+        {
+            AssetLinks.Add(db, followUp, asset, actor, now);
+        }
+    }
+
+    /// <summary>
     /// Gives the rule engine the kinds and criticalities of the ticket's assets, only when a rule asks about them:
     /// those linked in this unit of work come from memory, those already saved from one query.
     /// </summary>

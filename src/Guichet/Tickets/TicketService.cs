@@ -90,7 +90,12 @@ public sealed class TicketService(GuichetDbContext db, TimeProvider clock, IOpti
             var created = Ticket.Create(number, draft, matrix, actor, now);
             db.Tickets.Add(created);
             assets.Attach(created, asset, actor, now);
-            followUpOf?.RecordFollowUp(number, actor, now);
+            if (followUpOf is not null)
+            {
+                followUpOf.RecordFollowUp(number, actor, now);
+                await assets.InheritAsync(created, followUpOf, actor, now, ct);
+            }
+
             await triage.OnCreatedAsync(created, request.Mailbox, ct);
             alongside?.Invoke(created, now);
             await db.SaveChangesAsync(ct);

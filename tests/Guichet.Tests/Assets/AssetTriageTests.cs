@@ -101,6 +101,33 @@ public sealed class AssetTriageTests(AssetsApp app) : IClassFixture<AssetsApp>
     }
 
     [Fact]
+    public async Task A_follow_up_concerns_the_same_equipment_as_the_ticket_it_follows()
+    {
+        var agent = await app.ClientForAsync(L1Agent);
+        var alice = await app.ClientForAsync(Alice);
+        var printer = await app.NewAssetAsync("Printer", "Medium");
+        var phone = await app.NewAssetAsync("IpPhone", "Low");
+        var ticket = await (await agent.PostJsonAsync("/api/v1/tickets", NewTicket(printer.Tag, requester: Alice)).ExpectAsync(HttpStatusCode.Created))
+            .ReadAsync<TicketDto>();
+        await agent.PostJsonAsync($"/api/v1/tickets/{ticket.Id}/assets", new { asset = phone.Tag }).ExpectAsync(HttpStatusCode.Created);
+        await ActAsync(agent, ticket.Id, "resolve", new { solution = "Drum replaced." });
+        await ActAsync(alice, ticket.Id, "confirm");
+
+        var reply = await alice.PostJsonAsync($"/api/v1/tickets/{ticket.Id}/replies", new { body = "It jams again." }).ExpectAsync(HttpStatusCode.Created);
+        var followUp = (await reply.ReadAsync<InteractionCreated>()).Ticket;
+
+        Assert.Equal(ticket.Id, followUp.FollowUpOfId);
+        foreach (var asset in new[] { printer, phone })
+        {
+            var history = await (await agent.GetAsync($"/api/v1/assets/{asset.Id}/tickets").ExpectAsync(HttpStatusCode.OK)).ReadAsync<Page<TicketSummary>>();
+            Assert.Equal([followUp.Id, ticket.Id], history.Items.Select(t => t.Id).OrderDescending());
+        }
+
+        var links = (await TimelineAsync(agent, followUp.Id)).Where(e => e.Event == TicketEvent.Linked && e.From == "asset").Select(e => e.To).Order().ToList();
+        Assert.Equal(new[] { printer.Tag, phone.Tag }.Order(), links);
+    }
+
+    [Fact]
     public async Task A_ticket_without_an_asset_reads_no_asset_table()
     {
         var agent = await app.ClientForAsync(L1Agent);
