@@ -66,10 +66,16 @@ public static class TextAnalyzer
 
     private const int WordBuffer = 128;
 
+    // Every character below U+0300 (Latin-1, Latin Extended-A and B: all of French and most European accents) folded
+    // once, as Fold folds it within a word: lower case, decomposition and case mapping are per character there.
+    private const int FoldTableSize = 0x300;
+    private static readonly string[] FoldTable = [.. Enumerable.Range(0, FoldTableSize).Select(c => Fold(((char)c).ToString()))];
+    private static readonly int MaxFold = FoldTable.Max(f => f.Length);
+
     /// <summary>
     /// The next term of <paramref name="text"/> from <paramref name="position"/> (moved past it), or empty at the end. A word
     /// is a run of letters and digits, folded (lower case, no accents), then dropped when shorter than two characters or a
-    /// stop word, else stemmed. Plain ASCII words, most of them, are folded and stemmed in <paramref name="buffer"/>.
+    /// stop word, else stemmed. Words of Latin characters, nearly all of them, are folded and stemmed in <paramref name="buffer"/>.
     /// </summary>
     private static ReadOnlySpan<char> NextTerm(string? text, ref int position, Span<char> buffer)
     {
@@ -81,10 +87,10 @@ public static class TextAnalyzer
             }
 
             var start = position;
-            var ascii = true;
+            var tabled = true;
             while (position < text.Length && char.IsLetterOrDigit(text[position]))
             {
-                ascii &= char.IsAscii(text[position]);
+                tabled &= text[position] < FoldTableSize;
                 position++;
             }
 
@@ -94,12 +100,23 @@ public static class TextAnalyzer
                 break;
             }
 
-            if (ascii && length <= buffer.Length)
+            if (tabled && length * MaxFold <= buffer.Length)
             {
-                for (var i = 0; i < length; i++)
+                var folded = 0;
+                foreach (var c in text.AsSpan(start, length))
                 {
-                    buffer[i] = char.ToLowerInvariant(text[start + i]);
+                    if (char.IsAscii(c))
+                    {
+                        buffer[folded++] = char.ToLowerInvariant(c);
+                    }
+                    else
+                    {
+                        FoldTable[c].CopyTo(buffer[folded..]);
+                        folded += FoldTable[c].Length;
+                    }
                 }
+
+                length = folded;
             }
             else
             {

@@ -42,7 +42,7 @@ public sealed class TextAnalyzerTests
 /// </summary>
 public sealed class TextAnalyzerEquivalenceTests
 {
-    private const string Alphabet = "abcdeéèêëfgiîïlmnoôœpqrstuùûüvwxyzAÉÈÇŒẞßæ0129 '-.,;:!?\n\t";
+    private const string Alphabet = "abcdeéèêëfgiîïlmnoôœpqrstuùûüvwxyzAÉÈÇŒẞßæ0129ǅǄǖǕİıĳĲŉſǆÅøÞðñ ̃ '-.,;:!?\n\t";
 
     [Theory]
     [InlineData("L'imprimante réseau du 3e étage n'imprime plus depuis la mise à jour")]
