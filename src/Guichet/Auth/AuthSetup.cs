@@ -31,7 +31,8 @@ public static class AuthSetup
         services.AddMemoryCache();
         services.AddHttpContextAccessor();
         services.AddScoped<ApiTokenService>();
-        services.AddScoped(sp => new Caller(sp.GetRequiredService<IHttpContextAccessor>().HttpContext?.User ?? new()));
+        services.AddSingleton<MembershipCache>();
+        services.AddScoped(sp => new Caller(sp.GetRequiredService<IHttpContextAccessor>().HttpContext?.User ?? new(), sp.GetRequiredService<MembershipCache>()));
 
         services.AddIdentityCore<Account>(o =>
             {

@@ -51,8 +51,13 @@ public sealed class Caller
     private long? _sharedOrganizationId;
     private bool _loaded;
 
-    public Caller(ClaimsPrincipal user)
+    private readonly MembershipCache? _memberships;
+
+    /// <param name="user">The signed-in principal.</param>
+    /// <param name="memberships">Where an agent's groups are read from; without it, from the database on each load.</param>
+    public Caller(ClaimsPrincipal user, MembershipCache? memberships = null)
     {
+        _memberships = memberships;
         AccountId = ReadLong(user, ClaimTypes.NameIdentifier) ?? 0;
         PersonId = ReadLong(user, GuichetClaims.Person) ?? 0;
         AgentId = ReadLong(user, GuichetClaims.Agent);
@@ -79,7 +84,9 @@ public sealed class Caller
 
         if (AgentId is { } agentId)
         {
-            _groupIds = await db.Agents.Where(a => a.Id == agentId).SelectMany(a => a.Groups.Select(g => g.Id)).ToListAsync(ct);
+            _groupIds = _memberships is null
+                ? await db.Agents.Where(a => a.Id == agentId).SelectMany(a => a.Groups.Select(g => g.Id)).ToListAsync(ct)
+                : await _memberships.GroupsOfAsync(db, agentId, ct);
         }
         else
         {

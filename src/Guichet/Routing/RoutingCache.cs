@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Runtime.CompilerServices;
+using Guichet.Auth;
 using Guichet.Data;
 using Guichet.People;
 using Guichet.Tickets;
@@ -143,11 +144,12 @@ public sealed class RoutingCache(TimeProvider clock)
 }
 
 /// <summary>
-/// Invalidates <see cref="RoutingCache"/>, <see cref="RuleCache"/> and <see cref="MatrixCache"/> after a save that changes
+/// Invalidates <see cref="RoutingCache"/>, <see cref="MembershipCache"/>, <see cref="RuleCache"/> and <see cref="MatrixCache"/> after a save that changes
 /// what they hold; inside an explicit transaction, once more after its commit, so a reader that filled the cache between
 /// the save and the commit does not keep the old state.
 /// </summary>
-internal sealed class RoutingCacheInvalidation(RoutingCache routing, RuleCache rules, MatrixCache matrix) : ISaveChangesInterceptor, IDbTransactionInterceptor
+internal sealed class RoutingCacheInvalidation(RoutingCache routing, MembershipCache memberships, RuleCache rules, MatrixCache matrix)
+    : ISaveChangesInterceptor, IDbTransactionInterceptor
 {
     [Flags]
     private enum Change
@@ -267,6 +269,7 @@ internal sealed class RoutingCacheInvalidation(RoutingCache routing, RuleCache r
         if (change.HasFlag(Change.Agents))
         {
             routing.Invalidate();
+            memberships.Invalidate();
         }
         else if (change.HasFlag(Change.Loads))
         {

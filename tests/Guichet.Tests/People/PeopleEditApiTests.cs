@@ -39,6 +39,24 @@ public sealed class PeopleEditApiTests(DeskApp app) : IClassFixture<DeskApp>
     }
 
     [Fact]
+    public async Task A_membership_change_applies_to_the_agents_next_request()
+    {
+        var manager = await app.ClientForAsync(Manager);
+        var l2 = await app.ClientForAsync(L2Agent);
+        var other = await app.ClientForAsync(L1Other);
+        var agentId = await app.WithDbAsync(db => db.Agents.Where(a => a.Person.Email == L1Other).Select(a => a.Id).SingleAsync());
+        var ticket = await (await l2.PostJsonAsync("/api/v1/tickets", new { subject = "Switch stack down", requester = new { email = Erin }, groupId = app.L2 })
+            .ExpectAsync(HttpStatusCode.Created)).ReadAsync<Guichet.Tickets.TicketDto>();
+        await other.GetAsync($"/api/v1/tickets/{ticket.Id}").ExpectAsync(HttpStatusCode.NotFound);
+
+        // Agents' groups are cached per node; a change saved through the node applies at once, in both directions.
+        await Put(manager, $"/api/v1/agents/{agentId}", new { groupIds = new[] { app.L1Bis, app.L2 } }).ExpectAsync(HttpStatusCode.OK);
+        await other.GetAsync($"/api/v1/tickets/{ticket.Id}").ExpectAsync(HttpStatusCode.OK);
+        await Put(manager, $"/api/v1/agents/{agentId}", new { groupIds = new[] { app.L1Bis } }).ExpectAsync(HttpStatusCode.OK);
+        await other.GetAsync($"/api/v1/tickets/{ticket.Id}").ExpectAsync(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
     public async Task Only_an_admin_changes_a_role_and_a_manager_changes_levels_groups_and_activity()
     {
         var manager = await app.ClientForAsync(Manager);
