@@ -74,6 +74,8 @@ public sealed partial class InboundProcessor(IServiceScopeFactory scopes, TimePr
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<GuichetDbContext>();
             var intake = scope.ServiceProvider.GetRequiredService<MailIntake>();
+            // One connection for the whole pass: EF would otherwise open one (and set it up) for every query outside a transaction.
+            await db.Database.OpenConnectionAsync(ct);
             var from = after;
             var batch = await db.Set<InboundMessage>().Where(m => m.Status == InboundStatus.Received && m.Id > from).OrderBy(m => m.Id)
                 .Take(Math.Max(1, options.Value.InboundBatchSize)).ToListAsync(ct);
