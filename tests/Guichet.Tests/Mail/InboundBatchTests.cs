@@ -116,4 +116,26 @@ public sealed class InboundBatchTests(MailApp app) : IClassFixture<MailApp>
         Assert.Equal(5, await app.WithDbAsync(db => db.Tickets.CountAsync(t => t.Requester.Email.EndsWith(run + "@fresh.test"))));
         Assert.Equal(5, await app.WithDbAsync(db => db.Set<OutboxMessage>().CountAsync(m => m.Kind == "ack" && m.To.EndsWith(run + "@fresh.test"))));
     }
+
+    [Fact]
+    public async Task A_lone_message_waits_for_a_group_to_gather_then_goes_through()
+    {
+        var id = await StoreAsync(Message($"lone.{Guid.NewGuid():N}@fresh.test", "Alone", "Anyone else?"));
+        var processor = app.Services.GetRequiredService<InboundProcessor>();
+        var drain = processor.DrainAsync(CancellationToken.None, gather: TimeSpan.FromSeconds(5));
+
+        // The wait runs on the fake clock: until it moves, the message stays stored.
+        await Task.WhenAny(drain, Task.Delay(TimeSpan.FromMilliseconds(300)));
+        Assert.False(drain.IsCompleted);
+        Assert.Equal(InboundStatus.Received, (await InboundAsync([id])).Single().Status);
+
+        for (var i = 0; i < 100 && !drain.IsCompleted; i++)
+        {
+            app.Clock.Advance(TimeSpan.FromSeconds(5));
+            await Task.WhenAny(drain, Task.Delay(TimeSpan.FromMilliseconds(50)));
+        }
+
+        Assert.Equal(1, await drain);
+        Assert.Equal(InboundStatus.Processed, (await InboundAsync([id])).Single().Status);
+    }
 }
