@@ -1,4 +1,5 @@
 using Guichet.Data;
+using Guichet.Routing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -9,7 +10,8 @@ namespace Guichet.Mail;
 /// (the SMTP listener answers 250 as soon as the message is committed). Woken by the channels, and on an interval for
 /// what was stored while it was down or by another node; processing is idempotent, so two nodes never make two tickets.
 /// </summary>
-public sealed partial class InboundProcessor(IServiceScopeFactory scopes, TimeProvider clock, IOptions<MailOptions> options, ILogger<InboundProcessor> log)
+public sealed partial class InboundProcessor(IServiceScopeFactory scopes, TimeProvider clock, IOptions<MailOptions> options, RoutingCache routing,
+    ILogger<InboundProcessor> log)
     : BackgroundService
 {
     private readonly SemaphoreSlim _wake = new(0, 1);
@@ -42,7 +44,7 @@ public sealed partial class InboundProcessor(IServiceScopeFactory scopes, TimePr
         {
             try
             {
-                await DrainAsync(stoppingToken);
+                await DrainAsync(stoppingToken, TimeSpan.FromMilliseconds(Math.Max(0, options.Value.InboundGatherMilliseconds)));
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -58,16 +60,22 @@ public sealed partial class InboundProcessor(IServiceScopeFactory scopes, TimePr
     /// <summary>
     /// Processes every message still <see cref="InboundStatus.Received"/>, oldest first, in batches sharing one scope. Each
     /// pass moves forward by id, so a message that stays received is retried on the next wake, not in a tight loop.
+    /// With <paramref name="gather"/>, fewer messages than a transaction's worth are processed only after waiting that long
+    /// once for more.
     /// </summary>
-    public async Task<int> DrainAsync(CancellationToken ct)
+    public async Task<int> DrainAsync(CancellationToken ct, TimeSpan gather = default)
     {
         var after = 0L;
         var total = 0;
+        var together = Math.Max(1, options.Value.InboundTransactionSize);
+        var gathered = false;
         while (true)
         {
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<GuichetDbContext>();
             var intake = scope.ServiceProvider.GetRequiredService<MailIntake>();
+            // One connection for the whole pass: EF would otherwise open one (and set it up) for every query outside a transaction.
+            await db.Database.OpenConnectionAsync(ct);
             var from = after;
             var batch = await db.Set<InboundMessage>().Where(m => m.Status == InboundStatus.Received && m.Id > from).OrderBy(m => m.Id)
                 .Take(Math.Max(1, options.Value.InboundBatchSize)).ToListAsync(ct);
@@ -76,17 +84,101 @@ public sealed partial class InboundProcessor(IServiceScopeFactory scopes, TimePr
                 return total;
             }
 
-            foreach (var message in batch)
+            if (batch.Count < together && gather > TimeSpan.Zero && !gathered)
             {
-                // One message's change at a time: the tracker holds nothing of the previous one.
-                db.ChangeTracker.Clear();
-                db.Attach(message);
-                await intake.ProcessAsync(message, ct);
-                after = message.Id;
-                total++;
+                // A channel is storing mail one message at a time while we process: a group takes the write lock once
+                // for all its messages, and the channel waits for it, so a group of one or two each time would make both
+                // slow. Let a group gather first.
+                gathered = true;
+                await Task.Delay(gather, clock, ct);
+                continue;
+            }
+
+            gathered = false;
+
+            foreach (var group in batch.Chunk(together))
+            {
+                var alone = group.Length == 1 ? [group[0].Id] : await ProcessTogetherAsync(db, intake, group, ct);
+                foreach (var id in alone)
+                {
+                    // One message's change at a time, in its own transaction: the path that retries and records failures.
+                    db.ChangeTracker.Clear();
+                    if (await db.Set<InboundMessage>().FindAsync([id], ct) is { } message)
+                    {
+                        await intake.ProcessAsync(message, ct);
+                    }
+                }
+
+                after = group[^1].Id;
+                total += group.Length;
             }
         }
     }
+
+    /// <summary>
+    /// Several messages in one transaction: the per-transaction costs (write lock, commit, connection set-up for each query)
+    /// are paid once for the group. Each message runs under its own savepoint, one after the other, so a message sees what
+    /// the earlier ones of the group made (a new sender's person, a ticket it replies to) and one that throws is rolled
+    /// back alone. Returns the messages to process again one by one: those that threw, or all of them when the group could
+    /// not commit (another processor got there first, the database refused); that path records their failure or skips
+    /// them when someone else processed them.
+    /// </summary>
+    private async Task<IReadOnlyList<long>> ProcessTogetherAsync(GuichetDbContext db, MailIntake intake, InboundMessage[] group, CancellationToken ct)
+    {
+        var alone = new List<long>();
+        var reads = group.Select(intake.Read).ToArray();
+        var savepoints = db.Database.AutoSavepointsEnabled;
+        db.Database.AutoSavepointsEnabled = false; // ours, one per message, are enough
+        try
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            foreach (var (message, read) in group.Zip(reads))
+            {
+                db.ChangeTracker.Clear();
+                db.Attach(message);
+                await transaction.CreateSavepointAsync(Savepoint, ct);
+                try
+                {
+                    await intake.ProcessInTransactionAsync(message, read, ct);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    LogAlone(log, ex, message.Id);
+                    await transaction.RollbackToSavepointAsync(Savepoint, ct);
+                    alone.Add(message.Id);
+                }
+
+                await transaction.ReleaseSavepointAsync(Savepoint, ct);
+            }
+
+            await transaction.CommitAsync(ct);
+            return alone;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogGroupFailed(log, ex, group.Length);
+            // A rolled-back assignment may have been counted in this node's agent loads.
+            routing.InvalidateLoads();
+            return [.. group.Select(m => m.Id)];
+        }
+        finally
+        {
+            db.Database.AutoSavepointsEnabled = savepoints;
+            db.ChangeTracker.Clear();
+            if (alone.Count > 0)
+            {
+                routing.InvalidateLoads();
+            }
+        }
+    }
+
+    private const string Savepoint = "inbound_mail";
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Inbound mail {Id} failed in its batch; processing it on its own")]
+    private static partial void LogAlone(ILogger logger, Exception ex, long id);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A batch of {Count} inbound messages did not commit; processing them one by one")]
+    private static partial void LogGroupFailed(ILogger logger, Exception ex, int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Processing stored inbound mail failed; it stays queued")]
     private static partial void LogDrainFailed(ILogger logger, Exception ex);

@@ -11,6 +11,9 @@ namespace Guichet.Mail;
 
 public sealed record StoreResult(InboundMessage Message, bool Duplicate);
 
+/// <summary>A stored message as MimeKit read it, or why it could not.</summary>
+internal sealed record MailRead(ParsedMail? Mail, string? Unreadable);
+
 /// <summary>
 /// The one pipeline of every mail channel: store the raw message first, then process it idempotently into a ticket or
 /// an interaction. The same Message-ID or the same bytes are stored once, and a stored message is processed once.
@@ -18,6 +21,8 @@ public sealed record StoreResult(InboundMessage Message, bool Duplicate);
 public sealed partial class MailIntake(GuichetDbContext db, TicketService tickets, TimeProvider clock, IOptions<MailOptions> options,
     ILogger<MailIntake> log)
 {
+    private readonly Dictionary<string, long?> _mailboxGroups = new(StringComparer.Ordinal);
+
     private MailOptions Options => options.Value;
 
     public async Task<StoreResult> StoreAsync(byte[] raw, MailSource source, string sourceName, CancellationToken ct)
@@ -133,6 +138,32 @@ public sealed partial class MailIntake(GuichetDbContext db, TicketService ticket
         }
     }
 
+    /// <summary>
+    /// Processes a stored message inside the caller's transaction (the background processor's batch). Unlike
+    /// <see cref="ProcessAsync"/> it neither retries nor records a failure: whatever throws is the caller's to roll back and
+    /// to hand to <see cref="ProcessAsync"/> on its own.
+    /// </summary>
+    internal async Task ProcessInTransactionAsync(InboundMessage message, MailRead read, CancellationToken ct)
+    {
+        if (message.Status == InboundStatus.Received)
+        {
+            await ProcessCoreAsync(message, null, ct, read);
+        }
+    }
+
+    /// <summary>The MIME parsing, apart: pure CPU, which the processor does before it takes the write lock for a batch.</summary>
+    internal MailRead Read(InboundMessage message)
+    {
+        try
+        {
+            return new MailRead(MailReader.Parse(MailReader.Load(message.Raw), Options.OwnAddresses.Append(Options.DefaultFrom)), null);
+        }
+        catch (Exception ex) when (ex is FormatException or ArgumentException or InvalidOperationException or NotSupportedException)
+        {
+            return new MailRead(null, "unreadable MIME: " + ex.Message);
+        }
+    }
+
     private static bool Processable(InboundStatus status, bool retry) => status == InboundStatus.Received || retry && status == InboundStatus.Failed;
 
     private async Task MarkFailedAsync(long id, string reason, bool retry, CancellationToken ct)
@@ -157,16 +188,12 @@ public sealed partial class MailIntake(GuichetDbContext db, TicketService ticket
         }
     }
 
-    private async Task ProcessCoreAsync(InboundMessage message, long? groupId, CancellationToken ct)
+    private async Task ProcessCoreAsync(InboundMessage message, long? groupId, CancellationToken ct, MailRead? read = null)
     {
-        ParsedMail mail;
-        try
+        var (parsed, unreadable) = read ?? Read(message);
+        if (parsed is not { } mail)
         {
-            mail = MailReader.Parse(MailReader.Load(message.Raw), Options.OwnAddresses.Append(Options.DefaultFrom));
-        }
-        catch (Exception ex) when (ex is FormatException or ArgumentException or InvalidOperationException or NotSupportedException)
-        {
-            await FinishAsync(message, InboundStatus.Failed, "unreadable MIME: " + ex.Message, ct);
+            await FinishAsync(message, InboundStatus.Failed, unreadable ?? "unreadable MIME", ct);
             return;
         }
 
@@ -335,7 +362,14 @@ public sealed partial class MailIntake(GuichetDbContext db, TicketService ticket
         }
 
         var name = message.SourceName;
-        if (await db.Set<MailboxSetting>().Where(m => m.Name == name).Select(m => m.GroupId).FirstOrDefaultAsync(ct) is { } stored)
+        if (!_mailboxGroups.TryGetValue(name, out var stored))
+        {
+            // Once per source and scope: the processor's batch asks it for every message of the same address.
+            stored = await db.Set<MailboxSetting>().Where(m => m.Name == name).Select(m => m.GroupId).FirstOrDefaultAsync(ct);
+            _mailboxGroups[name] = stored;
+        }
+
+        if (stored is not null)
         {
             return stored;
         }
@@ -354,7 +388,7 @@ public sealed partial class MailIntake(GuichetDbContext db, TicketService ticket
     private async Task<List<string>> KeepAttachmentsAsync(InboundMessage message, ParsedMail mail, CancellationToken ct)
     {
         var notes = new List<string>();
-        if (await db.Set<MailAttachment>().AnyAsync(a => a.InboundMessageId == message.Id, ct))
+        if (mail.Attachments.Count == 0 || await db.Set<MailAttachment>().AnyAsync(a => a.InboundMessageId == message.Id, ct))
         {
             return notes; // a reprocess: kept the first time
         }

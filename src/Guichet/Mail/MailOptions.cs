@@ -41,6 +41,20 @@ public sealed class MailOptions
     public int InboundPollSeconds { get; set; } = 30;
 
     public int InboundBatchSize { get; set; } = 100;
+
+    /// <summary>
+    /// How many stored messages the background processor turns into tickets in one transaction (each under its own
+    /// savepoint). Larger amortizes more; the write lock is held for the whole group, so the channels storing mail wait
+    /// up to that long. 1: one transaction per message.
+    /// </summary>
+    public int InboundTransactionSize { get; set; } = 20;
+
+    /// <summary>
+    /// When fewer than <see cref="InboundTransactionSize"/> messages wait, the background processor waits this long once
+    /// for more before it takes them (mail keeps arriving while it works: groups of one or two would hold the write lock
+    /// as often as one transaction per message). 0: at once.
+    /// </summary>
+    public int InboundGatherMilliseconds { get; set; } = 20;
 }
 
 public sealed class MailboxConfig

@@ -21,7 +21,7 @@ internal sealed class MailInVerb : Verb
         var source = Option(args, "recipient") ?? Option(args, "mailbox") ?? "pipe";
         if (Option(args, "dir") is { } folder)
         {
-            return await ImportAsync(services, folder, source, stdout, stderr);
+            return await ImportAsync(services, folder, source, args.Contains("--queue"), stdout, stderr);
         }
 
         using var input = new MemoryStream();
@@ -54,8 +54,11 @@ internal sealed class MailInVerb : Verb
         }
     }
 
-    /// <summary>Every file of a folder, in name order, through the same pipeline (a maildir import; the crash test).</summary>
-    private static async Task<int> ImportAsync(IServiceProvider services, string folder, string source, TextWriter stdout, TextWriter stderr)
+    /// <summary>
+    /// Every file of a folder, in name order, through the same pipeline (a maildir import; the crash test). With
+    /// <c>--queue</c>: all stored first, then turned into tickets by the background processor's batches.
+    /// </summary>
+    private static async Task<int> ImportAsync(IServiceProvider services, string folder, string source, bool queue, TextWriter stdout, TextWriter stderr)
     {
         if (!Directory.Exists(folder))
         {
@@ -68,9 +71,18 @@ internal sealed class MailInVerb : Verb
         foreach (var file in Directory.GetFiles(folder).Order(StringComparer.Ordinal))
         {
             await using var scope = services.CreateAsyncScope();
-            var message = await scope.ServiceProvider.GetRequiredService<MailIntake>()
-                .StoreAndProcessAsync(await File.ReadAllBytesAsync(file), MailSource.Pipe, source.ToLowerInvariant(), CancellationToken.None);
+            var intake = scope.ServiceProvider.GetRequiredService<MailIntake>();
+            var raw = await File.ReadAllBytesAsync(file);
+            var message = queue
+                ? (await intake.StoreAsync(raw, MailSource.Pipe, source.ToLowerInvariant(), CancellationToken.None)).Message
+                : await intake.StoreAndProcessAsync(raw, MailSource.Pipe, source.ToLowerInvariant(), CancellationToken.None);
             counts[message.Status] = counts.GetValueOrDefault(message.Status) + 1;
+        }
+
+        if (queue)
+        {
+            var processed = await services.GetRequiredService<InboundProcessor>().DrainAsync(CancellationToken.None);
+            await stdout.WriteLineAsync($"processed in batches: {processed}");
         }
 
         await stdout.WriteLineAsync(string.Join(", ", counts.Select(c => $"{c.Key} {c.Value}")));

@@ -83,7 +83,8 @@ public sealed class TicketService(GuichetDbContext db, TimeProvider clock, IOpti
             // for the previous one's commit; taken in its own statement it lasts one update. A creation that then fails
             // leaves a gap in the numbers. SQLite has one writer at a time anyway: the number stays in the transaction.
             var early = db.Database.IsNpgsql() ? await NextNumberAsync(now, ct) : null;
-            await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            // Inside a caller's transaction (the mail processor's batch), the creation commits or rolls back with it.
+            await using var transaction = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
             var number = early ?? await NextNumberAsync(now, ct);
             var draft = new Ticket.Draft(request.Subject, request.Description ?? "", requester, request.Channel, asset?.Impact ?? request.Impact,
                 request.Urgency, request.Type, category, group, request.Tags, followUpOf, asset?.Reason);
@@ -99,7 +100,11 @@ public sealed class TicketService(GuichetDbContext db, TimeProvider clock, IOpti
             await triage.OnCreatedAsync(created, request.Mailbox, ct);
             alongside?.Invoke(created, now);
             await db.SaveChangesAsync(ct);
-            await transaction.CommitAsync(ct);
+            if (transaction is not null)
+            {
+                await transaction.CommitAsync(ct);
+            }
+
             return created;
         });
         return (ticket, errors);
@@ -141,7 +146,10 @@ public sealed class TicketService(GuichetDbContext db, TimeProvider clock, IOpti
     {
         if (reference.PersonId is { } personId)
         {
-            var person = await db.People.Include(p => p.Organization).FirstOrDefaultAsync(p => p.Id == personId, ct);
+            // The mail intake has just found or created the person, with its organization: no need to read it again.
+            var person = db.People.Local.FindEntry(personId)?.Entity is { } known && (known.OrganizationId is null || known.Organization is not null)
+                ? known
+                : await db.People.Include(p => p.Organization).FirstOrDefaultAsync(p => p.Id == personId, ct);
             if (person is null)
             {
                 errors.Add("requester.id", "validation.unknown", personId);

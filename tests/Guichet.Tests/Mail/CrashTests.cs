@@ -12,8 +12,11 @@ namespace Guichet.Tests.Mail;
 /// </summary>
 public sealed class CrashTests
 {
-    [Fact]
-    public async Task Killing_the_process_while_ingesting_loses_nothing_and_doubles_nothing()
+    /// <param name="queued">Stored first, then processed by the background processor's batches (several messages per transaction).</param>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Killing_the_process_while_ingesting_loses_nothing_and_doubles_nothing(bool queued)
     {
         await using var database = await TestDatabase.CreateAsync();
         var folder = Directory.CreateTempSubdirectory("guichet-crash-").FullName;
@@ -29,7 +32,7 @@ public sealed class CrashTests
             await File.WriteAllTextAsync(Path.Combine(folder, $"{i:0000}.eml"), raw);
         }
 
-        var first = Start(database, folder);
+        var first = Start(database, folder, queued);
         var watch = Stopwatch.StartNew();
         while (await CountAsync(database, """SELECT COUNT(*) FROM "InboundMessages" WHERE "Status" = 'Processed'""") < 150 && watch.Elapsed < TimeSpan.FromMinutes(5))
         {
@@ -41,7 +44,7 @@ public sealed class CrashTests
         var atKill = await CountAsync(database, """SELECT COUNT(*) FROM "InboundMessages" WHERE "Status" = 'Processed'""");
         Assert.InRange(atKill, 150, total - 1);
 
-        var second = Start(database, folder);
+        var second = Start(database, folder, queued);
         await second.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(4));
         Assert.Equal(0, second.ExitCode);
 
@@ -52,7 +55,7 @@ public sealed class CrashTests
         Directory.Delete(folder, recursive: true);
     }
 
-    private static Process Start(TestDatabase database, string folder)
+    private static Process Start(TestDatabase database, string folder, bool queued)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "Guichet.dll");
         var info = new ProcessStartInfo("dotnet")
@@ -66,6 +69,11 @@ public sealed class CrashTests
                 "--Logging:LogLevel:Default=Warning",
             },
         };
+        if (queued)
+        {
+            info.ArgumentList.Add("--queue");
+        }
+
         return Process.Start(info)!;
     }
 

@@ -90,6 +90,7 @@ public sealed class SmtpApp : MailApp
         ["Mail:Smtp:Outbound:Port"] = Capture.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["Mail:Smtp:Outbound:Tls"] = "None",
         ["Mail:InboundWorkerEnabled"] = "true",
+        ["Mail:InboundGatherMilliseconds"] = "0", // its wait runs on the test's fake clock
     };
 
     public override async Task InitializeAsync()
