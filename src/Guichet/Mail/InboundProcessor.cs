@@ -67,13 +67,13 @@ public sealed partial class InboundProcessor(IServiceScopeFactory scopes, TimePr
     {
         var after = 0L;
         var total = 0;
-        var together = Math.Max(1, options.Value.InboundTransactionSize);
         var gathered = false;
         while (true)
         {
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<GuichetDbContext>();
             var intake = scope.ServiceProvider.GetRequiredService<MailIntake>();
+            var together = options.Value.TransactionSizeFor(db.Database.IsNpgsql());
             // One connection for the whole pass: EF would otherwise open one (and set it up) for every query outside a transaction.
             await db.Database.OpenConnectionAsync(ct);
             var from = after;

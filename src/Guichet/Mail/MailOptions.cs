@@ -45,9 +45,12 @@ public sealed class MailOptions
     /// <summary>
     /// How many stored messages the background processor turns into tickets in one transaction (each under its own
     /// savepoint). Larger amortizes more; the write lock is held for the whole group, so the channels storing mail wait
-    /// up to that long. 1: one transaction per message.
+    /// up to that long. 1: one transaction per message. Unset: 20 on SQLite; 1 on PostgreSQL, where the group's transaction
+    /// would hold the ticket counter's row lock until it commits, making every web or API creation wait for the group.
     /// </summary>
-    public int InboundTransactionSize { get; set; } = 20;
+    public int? InboundTransactionSize { get; set; }
+
+    public int TransactionSizeFor(bool postgres) => Math.Max(1, InboundTransactionSize ?? (postgres ? 1 : 20));
 
     /// <summary>
     /// When fewer than <see cref="InboundTransactionSize"/> messages wait, the background processor waits this long once

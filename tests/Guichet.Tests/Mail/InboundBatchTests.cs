@@ -51,7 +51,7 @@ public sealed class InboundBatchTests(MailApp app) : IClassFixture<MailApp>
         var duplicate = await StoreAsync(noId);
         Assert.Equal(duplicate, await StoreAsync(noId));
         ids.Add(duplicate);
-        Assert.True(app.Options.InboundTransactionSize >= ids.Count, "all of them in one transaction");
+        Assert.True(app.Options.TransactionSizeFor(postgres: false) >= ids.Count, "all of them in one transaction");
 
         Assert.True(await app.Services.GetRequiredService<InboundProcessor>().DrainAsync(CancellationToken.None) >= ids.Count);
 

@@ -26,6 +26,8 @@ public class MailApp : DeskApp
                 ["Mail:DefaultFrom"] = From,
                 ["Mail:ImapEnabled"] = "false",
                 ["Mail:InboundWorkerEnabled"] = "false",
+                // Groups on PostgreSQL too (its default is one message per transaction), so the batch path is tested on both.
+                ["Mail:InboundTransactionSize"] = "20",
                 ["Mail:Smtp:Outbound:WorkerEnabled"] = "false",
                 ["Mail:MaxAttachmentBytes"] = "4096",
                 ["Mail:MaxAutoRepliesPerSenderPerDay"] = "50",
