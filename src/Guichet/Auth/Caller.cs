@@ -51,11 +51,11 @@ public sealed class Caller
     private long? _sharedOrganizationId;
     private bool _loaded;
 
-    private readonly MembershipCache? _memberships;
+    private readonly MembershipCache _memberships;
 
     /// <param name="user">The signed-in principal.</param>
-    /// <param name="memberships">Where an agent's groups are read from; without it, from the database on each load.</param>
-    public Caller(ClaimsPrincipal user, MembershipCache? memberships = null)
+    /// <param name="memberships">Where an agent's groups are read from.</param>
+    public Caller(ClaimsPrincipal user, MembershipCache memberships)
     {
         _memberships = memberships;
         AccountId = ReadLong(user, ClaimTypes.NameIdentifier) ?? 0;
@@ -84,9 +84,7 @@ public sealed class Caller
 
         if (AgentId is { } agentId)
         {
-            _groupIds = _memberships is null
-                ? await db.Agents.Where(a => a.Id == agentId).SelectMany(a => a.Groups.Select(g => g.Id)).ToListAsync(ct)
-                : await _memberships.GroupsOfAsync(db, agentId, ct);
+            _groupIds = await _memberships.GroupsOfAsync(db, agentId, ct);
         }
         else
         {

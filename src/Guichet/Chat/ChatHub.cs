@@ -39,7 +39,8 @@ public sealed class ChatLimits(Microsoft.Extensions.Options.IOptions<ChatOptions
 /// reaches only that chat; an agent connects signed in (cookie or bearer) and reaches the chats of their groups.
 /// Hub state is only SignalR groups; everything that must survive a node is in the database.
 /// </summary>
-public sealed class ChatHub(ChatService chats, ChatDeskTools desk, ChatLimits limits, ChatBroadcaster broadcast, ChatOrigins origins, TimeProvider clock) : Hub
+public sealed class ChatHub(ChatService chats, ChatDeskTools desk, ChatLimits limits, ChatBroadcaster broadcast, ChatOrigins origins,
+    MembershipCache memberships, TimeProvider clock) : Hub
 {
     public const string Path = "/hubs/chat";
 
@@ -70,7 +71,7 @@ public sealed class ChatHub(ChatService chats, ChatDeskTools desk, ChatLimits li
             return;
         }
 
-        var caller = await new Caller(Context.User ?? new()).LoadAsync(chats.Db, ct);
+        var caller = await new Caller(Context.User ?? new(), memberships).LoadAsync(chats.Db, ct);
         if (!caller.IsStaff)
         {
             Context.Abort();
