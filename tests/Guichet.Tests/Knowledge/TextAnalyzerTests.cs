@@ -67,16 +67,6 @@ public sealed class TextAnalyzerEquivalenceTests
         }
     }
 
-    private static readonly HashSet<string> StopWords =
-    [
-        "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "from", "has", "have", "he", "her", "his", "i", "if", "in", "into", "is",
-        "it", "its", "me", "my", "no", "not", "of", "on", "or", "our", "please", "so", "that", "the", "their", "them", "there", "this", "to",
-        "was", "we", "were", "will", "with", "you", "your", "hi", "hello", "thanks", "thank", "regards",
-        "au", "aux", "avec", "ce", "ces", "cette", "dans", "de", "des", "du", "elle", "en", "est", "et", "il", "ils", "je", "la", "le", "les",
-        "leur", "lui", "ma", "mais", "me", "mes", "mon", "ne", "nos", "notre", "nous", "ou", "par", "pas", "pour", "qu", "que", "qui", "sa", "se",
-        "ses", "son", "sont", "sur", "ta", "te", "tes", "ton", "tu", "un", "une", "vos", "votre", "vous", "bonjour", "merci", "cordialement",
-    ];
-
     private static List<string> Reference(string text)
     {
         var terms = new List<string>();
@@ -91,7 +81,7 @@ public sealed class TextAnalyzerEquivalenceTests
             {
                 var folded = Fold(word.ToString());
                 word.Clear();
-                if (folded.Length >= 2 && !StopWords.Contains(folded))
+                if (folded.Length >= 2 && !TextAnalyzer.StopWords.Contains(folded))
                 {
                     terms.Add(Stem(folded));
                 }
