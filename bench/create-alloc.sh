@@ -13,12 +13,8 @@ bench="$root/bench/Guichet.Bench/bin/Release/net10.0/Guichet.Bench.dll"
 trace=${DOTNET_TRACE:-/tmp/dtools/dotnet-trace}
 work=${WORK:-/tmp/guichet-create-alloc}; rm -rf "$work"; mkdir -p "$work"; cd "$work"
 export Logging__LogLevel__Default=Warning Guichet__AdminPassword=Bench-admin-2026
-token=$(dotnet "$app" token create --email camille.martin@guichet.local 2>/dev/null | tail -1)
-dotnet "$app" --urls http://127.0.0.1:5080 > "$work/server.log" 2>&1 &
-server=$!
-trap 'kill $server 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do curl -sf http://127.0.0.1:5080/alive > /dev/null && break; sleep 0.2; done
-dotnet "$bench" create --url http://127.0.0.1:5080 --token "$token" --clients 8 --seconds "${WARMUP:-15}" --warmup 0 > /dev/null
+. "$here/demo-server.sh"
+start_demo_server "${WARMUP:-15}"
 dotnet "$bench" create --url http://127.0.0.1:5080 --token "$token" --clients 8 --seconds $((s + 3)) --warmup 0 > "$work/out.txt" &
 gen=$!
 sleep 1

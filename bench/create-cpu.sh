@@ -5,6 +5,7 @@
 # usage: bench/create-cpu.sh [sqlite|postgres] [CLIENTS] [SECONDS]      (ROOT=another checkout to measure that build)
 set -euo pipefail
 provider=${1:-sqlite}; c=${2:-8}; s=${3:-15}
+here=$(cd "$(dirname "$0")" && pwd)
 root=${ROOT:-$(cd "$(dirname "$0")/.." && pwd)}
 app="$root/src/Guichet/bin/Release/net10.0/Guichet.dll"
 bench="$root/bench/Guichet.Bench/bin/Release/net10.0/Guichet.Bench.dll"
@@ -14,12 +15,8 @@ if [ "$provider" = postgres ]; then
   export Database__Provider=Postgres ConnectionStrings__Guichet="Host=127.0.0.1;Port=5432;Database=guichet_bench_cpu;Username=guichet;Password=guichet"
   psql -q "postgresql://guichet:guichet@127.0.0.1:5432/postgres" -c "DROP DATABASE IF EXISTS guichet_bench_cpu" -c "CREATE DATABASE guichet_bench_cpu OWNER guichet" 2>/dev/null
 fi
-token=$(dotnet "$app" token create --email camille.martin@guichet.local 2>/dev/null | tail -1)
-dotnet "$app" --urls http://127.0.0.1:5080 > "$work/server.log" 2>&1 &
-server=$!
-trap 'kill $server 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do curl -sf http://127.0.0.1:5080/alive > /dev/null && break; sleep 0.2; done
-dotnet "$bench" create --url http://127.0.0.1:5080 --token "$token" --clients 8 --seconds "${WARMUP:-30}" --warmup 0 > /dev/null
+. "$here/demo-server.sh"
+start_demo_server "${WARMUP:-30}"
 cpu() { awk '{print $14+$15}' "/proc/$1/stat" 2>/dev/null || echo "$2"; }
 t0=$(cpu $server 0)
 dotnet "$bench" create --url http://127.0.0.1:5080 --token "$token" --clients "$c" --seconds "$s" --warmup 0 > "$work/out.txt" &
