@@ -98,7 +98,9 @@ public sealed partial class InboundProcessor(IServiceScopeFactory scopes, TimePr
 
             foreach (var group in batch.Chunk(together))
             {
-                var alone = group.Length == 1 ? [group[0].Id] : await ProcessTogetherAsync(db, intake, group, ct);
+                var alone = group.Length == 1 ? [group[0].Id]
+                    : db.Database.IsSqlite() ? await SaveTogetherAsync(db, intake, group, ct)
+                    : await ProcessTogetherAsync(db, intake, group, ct);
                 foreach (var id in alone)
                 {
                     // One message's change at a time, in its own transaction: the path that retries and records failures.
@@ -169,6 +171,45 @@ public sealed partial class InboundProcessor(IServiceScopeFactory scopes, TimePr
             {
                 routing.InvalidateLoads();
             }
+        }
+    }
+
+    /// <summary>
+    /// SQLite: several messages saved by one SaveChanges, without a transaction around the work before it. SQLite has one
+    /// writer at a time, and its write lock is held only while the batch's rows are written and committed: parsing,
+    /// reading (threads, senders, agents), triage, the save hooks and EF's own work run before, while a channel can store
+    /// mail. The new senders are saved first, on their own (as one message at a time would). A message that changes a
+    /// ticket an earlier one changed saves the batch so far first. Returns the messages to process again one by one:
+    /// all of the unsaved ones when one of them throws or the save fails (another processor got there first, another
+    /// creation took the same number, the database refused), so that path records the failure of the one that failed.
+    /// </summary>
+    private async Task<IReadOnlyList<long>> SaveTogetherAsync(GuichetDbContext db, MailIntake intake, InboundMessage[] group, CancellationToken ct)
+    {
+        var reads = group.Select(intake.Read).ToArray();
+        db.ChangeTracker.Clear();
+        db.AttachRange(group);
+        try
+        {
+            await intake.AddSendersAsync(group.Zip(reads), ct);
+            foreach (var (message, read) in group.Zip(reads))
+            {
+                await intake.BuildAsync(message, read, ct);
+            }
+
+            await db.SaveChangesAsync(ct);
+            return [];
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogGroupFailed(log, ex, group.Length);
+            // A discarded assignment may have been counted in this node's agent loads.
+            routing.InvalidateLoads();
+            return [.. group.Select(m => m.Id)];
+        }
+        finally
+        {
+            intake.EndBatch();
+            db.ChangeTracker.Clear();
         }
     }
 

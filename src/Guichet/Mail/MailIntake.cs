@@ -23,6 +23,11 @@ public sealed partial class MailIntake(GuichetDbContext db, TicketService ticket
 {
     private readonly Dictionary<string, long?> _mailboxGroups = new(StringComparer.Ordinal);
 
+    // The processor's batch (see BuildAsync): changes are saved by the caller, all at once; the Message-IDs received so far
+    // in the batch, with their ticket, since their MailThreads rows are only written by that save.
+    private Dictionary<string, Ticket>? _batchThreads;
+    private readonly List<Ticket> _batchTickets = [];
+
     private MailOptions Options => options.Value;
 
     public async Task<StoreResult> StoreAsync(byte[] raw, MailSource source, string sourceName, CancellationToken ct)
@@ -39,7 +44,14 @@ public sealed partial class MailIntake(GuichetDbContext db, TicketService ticket
         db.Add(message);
         try
         {
+            // One INSERT needs no transaction, but without one it would meet SQLite's busy handler (a sleep, then retry)
+            // while the processor writes; in a transaction it queues at this process's write gate and goes in at once.
+            await using var transaction = db.Database.IsSqlite() && db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
             await db.SaveChangesAsync(ct);
+            if (transaction is not null)
+            {
+                await transaction.CommitAsync(ct);
+            }
         }
         catch (DbUpdateException)
         {
@@ -151,6 +163,86 @@ public sealed partial class MailIntake(GuichetDbContext db, TicketService ticket
         }
     }
 
+    /// <summary>
+    /// The processor's batch on SQLite, first step: the new senders of the batch become people, in one save of their own
+    /// (as <see cref="ProcessAsync"/> saves a new sender before its ticket), so that the tickets can name them as authors.
+    /// The first message of a sender names them.
+    /// </summary>
+    internal async Task AddSendersAsync(IEnumerable<(InboundMessage Message, MailRead Read)> batch, CancellationToken ct)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var added = false;
+        foreach (var (message, read) in batch)
+        {
+            if (message.Status != InboundStatus.Received || read.Mail is not { Verdicts.FromGuichet: false, Verdicts.Automatic: false, Requester: { } sender }
+                || !sender.Address.Contains('@', StringComparison.Ordinal) || !seen.Add(sender.Address))
+            {
+                continue;
+            }
+
+            var person = await tickets.FindRequesterAsync(new RequesterRef(Email: sender.Address, Name: sender.Name), new Errors(), ct);
+            added |= person is { Id: 0 };
+        }
+
+        if (added)
+        {
+            await db.SaveChangesAsync(ct);
+        }
+    }
+
+    /// <summary>
+    /// The processor's batch on SQLite, second step: makes a stored message's ticket or reply as tracked changes only,
+    /// which the caller saves with the rest of the batch in one SaveChanges. Neither retries nor records a failure: whatever
+    /// throws is the caller's to discard and to hand to <see cref="ProcessAsync"/>. A message that changes a ticket an
+    /// earlier one of the batch changed first saves the batch so far, so that each ticket change is saved (and notified) on
+    /// its own, as one message at a time would.
+    /// </summary>
+    internal async Task BuildAsync(InboundMessage message, MailRead read, CancellationToken ct)
+    {
+        if (message.Status != InboundStatus.Received)
+        {
+            return;
+        }
+
+        _batchThreads ??= new(StringComparer.Ordinal);
+        tickets.SaveLater = true;
+        try
+        {
+            await ProcessCoreAsync(message, null, ct, read);
+        }
+        finally
+        {
+            tickets.SaveLater = false;
+        }
+
+        if (message.Pending is { Target: { } ticket, MessageIds: var ids })
+        {
+            _batchTickets.Add(ticket);
+            foreach (var id in ids)
+            {
+                _batchThreads[id] = ticket;
+            }
+        }
+    }
+
+    /// <summary>The batch was saved or discarded.</summary>
+    internal void EndBatch()
+    {
+        _batchThreads = null;
+        _batchTickets.Clear();
+    }
+
+    private bool Batched => _batchThreads is not null;
+
+    /// <summary>Saves now, unless the message is being built into the processor's batch (saved by the caller).</summary>
+    private async Task SaveAsync(CancellationToken ct)
+    {
+        if (!Batched)
+        {
+            await db.SaveChangesAsync(ct);
+        }
+    }
+
     /// <summary>The MIME parsing, apart: pure CPU, which the processor does before it takes the write lock for a batch.</summary>
     internal MailRead Read(InboundMessage message)
     {
@@ -211,6 +303,12 @@ public sealed partial class MailIntake(GuichetDbContext db, TicketService ticket
         }
 
         var (ticket, matched) = await ThreadAsync(mail, ct);
+        if (Batched && ticket is not null && db.Entry(ticket).State is EntityState.Added or EntityState.Modified)
+        {
+            // Changed by an earlier message of the batch: that change is saved first, as it would have been alone.
+            await db.SaveChangesAsync(ct);
+        }
+
         var notes = new List<string> { $"mail #{message.Id.ToString(CultureInfo.InvariantCulture)}" };
         notes.AddRange(await KeepAttachmentsAsync(message, mail, ct));
         if (mail.QuotedFrom is { } quoted)
@@ -233,7 +331,7 @@ public sealed partial class MailIntake(GuichetDbContext db, TicketService ticket
 
             // Recorded on the ticket it is about, as an internal note: it neither reopens nor gets an answer.
             notes.Insert(0, what + $" from {sender.Address}; matched {matched}");
-            message.Pending = new PendingMail(string.Join("; ", notes), [], ids, Automatic: true);
+            message.Pending = new PendingMail(string.Join("; ", notes), [], ids, Automatic: true, Target: Batched ? ticket : null);
             var body = $"{what}: {Short(mail.Subject)}\n\n{mail.NewText}";
             if (ticket.AddNote(Actor.System, body, clock.GetUtcNow()) is { } violation)
             {
@@ -244,7 +342,7 @@ public sealed partial class MailIntake(GuichetDbContext db, TicketService ticket
                 return;
             }
 
-            await db.SaveChangesAsync(ct);
+            await SaveAsync(ct);
             return;
         }
 
@@ -267,11 +365,16 @@ public sealed partial class MailIntake(GuichetDbContext db, TicketService ticket
             notes.Insert(0, "threaded by " + matched);
             message.Pending = new PendingMail(string.Join("; ", notes), cc, ids, Automatic: false, mail.Html);
             var actor = await ActorForAsync(person, ct);
-            var (_, violation) = await tickets.ReplyAsync(ticket, actor, mail.Text.Trim(), Channel.Email, ct);
+            var (replied, violation) = await tickets.ReplyAsync(ticket, actor, mail.Text.Trim(), Channel.Email, ct);
             if (violation is not null)
             {
                 message.Pending = null;
                 await FinishAsync(message, InboundStatus.Failed, "reply refused: " + violation.Code, ct);
+            }
+            else if (Batched)
+            {
+                // A follow-up ticket when the reply reopened nothing: the message belongs to the ticket that received it.
+                message.Pending = message.Pending with { Target = replied };
             }
 
             return;
@@ -287,6 +390,10 @@ public sealed partial class MailIntake(GuichetDbContext db, TicketService ticket
         {
             message.Pending = null;
             await FinishAsync(message, InboundStatus.Failed, "ticket refused: " + string.Join(", ", createErrors.ToDictionary().Keys), ct);
+        }
+        else if (Batched)
+        {
+            message.Pending = message.Pending with { Target = created };
         }
     }
 
@@ -316,6 +423,12 @@ public sealed partial class MailIntake(GuichetDbContext db, TicketService ticket
                 {
                     return (byId, $"{header} <{id}>{(thread.Outbound ? " (ours)" : "")}");
                 }
+
+                if (_batchThreads is not null && _batchThreads.TryGetValue(id, out var inBatch))
+                {
+                    // Received earlier in the processor's batch: its thread row is not saved yet.
+                    return (inBatch, $"{header} <{id}>");
+                }
             }
         }
 
@@ -325,6 +438,12 @@ public sealed partial class MailIntake(GuichetDbContext db, TicketService ticket
             if (tag.Success)
             {
                 var number = tag.Groups[1].Value;
+                // A ticket opened earlier in the processor's batch is not saved yet.
+                if (_batchTickets.FirstOrDefault(t => t.Number == number) is { } inBatch)
+                {
+                    return (inBatch, $"subject tag [#{number}]");
+                }
+
                 if (await Tickets().FirstOrDefaultAsync(t => t.Number == number, ct) is { } byNumber)
                 {
                     return (byNumber, $"subject tag [#{number}]");
@@ -431,7 +550,7 @@ public sealed partial class MailIntake(GuichetDbContext db, TicketService ticket
         message.Status = status;
         message.Reason = Reason(reason);
         message.ProcessedAt = clock.GetUtcNow();
-        await db.SaveChangesAsync(ct);
+        await SaveAsync(ct);
     }
 
     private async Task<InboundMessage?> FindDuplicateAsync(string hash, string? messageId, CancellationToken ct) =>

@@ -51,15 +51,25 @@ internal sealed class MailSaveInterceptor(IOptions<MailOptions> options, TimePro
         var now = clock.GetUtcNow();
         var automatic = false;
         string? inReplyTo = null;
+        // Several messages saved together (the processor's batch) each name their ticket; the loop guard and the
+        // threading of the notifications then go by ticket.
+        var byTicket = inbound.Any(m => m.Pending!.Target is not null) ? new Dictionary<Ticket, (bool Automatic, string? InReplyTo)>() : null;
         foreach (var message in inbound)
         {
             var pending = message.Pending!;
             automatic |= pending.Automatic;
             inReplyTo ??= pending.MessageIds.FirstOrDefault();
-            var (ticket, interaction) = Target(db, changed);
+            var (ticket, interaction) = pending.Target is { } target ? Target(db, [.. changed.Where(e => e.Entity == target)]) : Target(db, changed);
             if (ticket is null)
             {
                 continue;
+            }
+
+            if (byTicket is not null)
+            {
+                byTicket[ticket] = byTicket.TryGetValue(ticket, out var seen)
+                    ? (seen.Automatic | pending.Automatic, seen.InReplyTo ?? pending.MessageIds.FirstOrDefault())
+                    : (pending.Automatic, pending.MessageIds.FirstOrDefault());
             }
 
             message.Pending = null;
@@ -86,7 +96,18 @@ internal sealed class MailSaveInterceptor(IOptions<MailOptions> options, TimePro
             }
         }
 
-        if (!automatic)
+        if (byTicket is not null)
+        {
+            foreach (var entry in changed)
+            {
+                var (ticketAutomatic, ticketInReplyTo) = byTicket.GetValueOrDefault(entry.Entity);
+                if (!ticketAutomatic)
+                {
+                    await NotifyAsync(db, entry.Entity, entry.State == EntityState.Added, ticketInReplyTo, now, ct);
+                }
+            }
+        }
+        else if (!automatic)
         {
             foreach (var entry in changed)
             {

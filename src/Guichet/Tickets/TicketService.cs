@@ -26,6 +26,15 @@ public sealed class TicketService(GuichetDbContext db, TimeProvider clock, IOpti
 {
     public TicketOptions Options => options.Value;
 
+    /// <summary>
+    /// For the mail processor's batch: <see cref="CreateAsync"/> and <see cref="ReplyAsync"/> only change tracked entities
+    /// and the caller saves the whole batch with one SaveChanges, so SQLite's write lock is held only while its rows are
+    /// written (triage, the save hooks and EF's own work run before). A creation then takes its number from the tracked
+    /// counter row, written by that same SaveChanges (SQLite): if another creation committed in between, both have the
+    /// same number, the unique number makes the batch's save fail whole, and no number is skipped.
+    /// </summary>
+    internal bool SaveLater { get; set; }
+
     // alongside: changes to other tracked entities, saved in the same SaveChanges as the new ticket (its number is known by then).
     public async Task<(Ticket? Ticket, Errors Errors)> CreateAsync(NewTicket request, Actor actor, CancellationToken ct, Ticket? followUpOf = null,
         Action<Ticket, DateTimeOffset>? alongside = null)
@@ -82,9 +91,9 @@ public sealed class TicketService(GuichetDbContext db, TimeProvider clock, IOpti
             // PostgreSQL: the counter's row lock would last until this transaction commits, so every creation would wait
             // for the previous one's commit; taken in its own statement it lasts one update. A creation that then fails
             // leaves a gap in the numbers. SQLite has one writer at a time anyway: the number stays in the transaction.
-            var early = db.Database.IsNpgsql() ? await NextNumberAsync(now, ct) : null;
+            var early = db.Database.IsNpgsql() ? await NextNumberAsync(now, ct) : SaveLater ? await CountedNumberAsync(now, ct) : null;
             // Inside a caller's transaction (the mail processor's batch), the creation commits or rolls back with it.
-            await using var transaction = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
+            await using var transaction = db.Database.CurrentTransaction is null && !SaveLater ? await db.Database.BeginTransactionAsync(ct) : null;
             var number = early ?? await NextNumberAsync(now, ct);
             var draft = new Ticket.Draft(request.Subject, request.Description ?? "", requester, request.Channel, asset?.Impact ?? request.Impact,
                 request.Urgency, request.Type, category, group, request.Tags, followUpOf, asset?.Reason);
@@ -99,7 +108,11 @@ public sealed class TicketService(GuichetDbContext db, TimeProvider clock, IOpti
 
             await triage.OnCreatedAsync(created, request.Mailbox, ct);
             alongside?.Invoke(created, now);
-            await db.SaveChangesAsync(ct);
+            if (!SaveLater)
+            {
+                await db.SaveChangesAsync(ct);
+            }
+
             if (transaction is not null)
             {
                 await transaction.CommitAsync(ct);
@@ -136,7 +149,10 @@ public sealed class TicketService(GuichetDbContext db, TimeProvider clock, IOpti
                 await triage.OnRequesterReplyAsync(ticket, ct);
             }
 
-            await db.SaveChangesAsync(ct);
+            if (!SaveLater)
+            {
+                await db.SaveChangesAsync(ct);
+            }
         }
 
         return (ticket, violation);
@@ -193,6 +209,21 @@ public sealed class TicketService(GuichetDbContext db, TimeProvider clock, IOpti
             RETURNING "Next" AS "Value"
             """).ToListAsync(ct);
         return string.Create(CultureInfo.InvariantCulture, $"{year}-{next[0]:000000}");
+    }
+
+    /// <summary>The year's next number from the tracked counter row, written by the caller's SaveChanges (see <see cref="SaveLater"/>).</summary>
+    private async Task<string> CountedNumberAsync(DateTimeOffset now, CancellationToken ct)
+    {
+        var year = now.UtcDateTime.Year;
+        var counter = db.TicketCounters.Local.FindEntry(year)?.Entity ?? await db.TicketCounters.FirstOrDefaultAsync(c => c.Year == year, ct);
+        if (counter is null)
+        {
+            counter = new TicketCounter { Year = year, Next = 0 };
+            db.TicketCounters.Add(counter);
+        }
+
+        counter.Next++;
+        return string.Create(CultureInfo.InvariantCulture, $"{year}-{counter.Next:000000}");
     }
 
     private static string FollowUpSubject(Ticket ticket) =>

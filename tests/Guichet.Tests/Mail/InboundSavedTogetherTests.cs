@@ -1,0 +1,136 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text;
+using Guichet.Mail;
+using Guichet.Tickets;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using static Guichet.Tests.Mail.MailApp;
+
+namespace Guichet.Tests.Mail;
+
+/// <summary>The mail desk, keeping what the inbound processor warns about (a batch it had to redo message by message).</summary>
+public sealed class WatchedMailApp : MailApp
+{
+    public ConcurrentQueue<string> Warnings { get; } = new();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.ConfigureLogging(logging => logging.AddProvider(new WarningSink(Warnings)));
+    }
+
+    private sealed class WarningSink(ConcurrentQueue<string> warnings) : ILoggerProvider
+    {
+        public ILogger CreateLogger(string categoryName) => categoryName == typeof(InboundProcessor).FullName ? new Logger(warnings) : NullLogger;
+
+        public void Dispose()
+        {
+        }
+
+        private static readonly ILogger NullLogger = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+
+        private sealed class Logger(ConcurrentQueue<string> warnings) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state)
+                where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+                warnings.Enqueue(formatter(state, exception));
+        }
+    }
+}
+
+/// <summary>
+/// On SQLite the processor saves a batch's tickets and replies with one SaveChanges (the write lock held only for the
+/// writes): the batch must still read as if its messages had been processed one after the other.
+/// </summary>
+public sealed class InboundSavedTogetherTests(WatchedMailApp app) : IClassFixture<WatchedMailApp>
+{
+    private async Task<long> StoreAsync(string raw)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        var stored = await scope.ServiceProvider.GetRequiredService<MailIntake>()
+            .StoreAsync(Encoding.UTF8.GetBytes(raw), MailSource.Smtp, Support, CancellationToken.None);
+        return stored.Message.Id;
+    }
+
+    private static int Sequence(string number) => int.Parse(number[5..], CultureInfo.InvariantCulture);
+
+    [Fact]
+    public async Task A_batch_threads_to_its_own_new_tickets_names_a_new_sender_once_and_takes_numbers_without_gaps()
+    {
+        var run = Guid.NewGuid().ToString("N")[..8];
+        var known = $"known.{run}@fresh.test";
+        var newcomer = $"newcomer.{run}@fresh.test";
+        var firstId = $"first.{run}@fresh.test";
+        var earlier = await app.IngestAsync(Message(known, "Printer", "It jams."));
+        var existing = await app.TicketAsync(earlier.TicketId!.Value);
+        var next = Sequence(existing.Number) + 1;
+        var firstNumber = $"{existing.Number[..4]}-{next:000000}";
+
+        var ids = new List<long>
+        {
+            await StoreAsync(Message($"\"New Comer\" <{newcomer}>", "Screen flickers", "Since this morning.", firstId)),
+            await StoreAsync(Message(newcomer, "Also the mouse", "It jumps.")),
+            await StoreAsync(Message(newcomer, "Re: Screen flickers", "Now it is black.", inReplyTo: firstId)),
+            await StoreAsync(Message(known, $"Re: [#{existing.Number}] Printer", "Still jams.")),
+            await StoreAsync(Message(known, $"Re: [#{existing.Number}] Printer", "And smokes.")),
+            await StoreAsync("this is not\r\na mail at all\r\n\r\n--\r\n"),
+            await StoreAsync(Message(newcomer, $"Re: [#{firstNumber}] Screen flickers", "Fixed itself.")),
+            await StoreAsync(Message($"other.{run}@fresh.test", "Keyboard", "Missing keys.")),
+        };
+
+        Assert.True(await app.Services.GetRequiredService<InboundProcessor>().DrainAsync(CancellationToken.None) >= ids.Count);
+        Assert.Empty(app.Warnings); // processed as a batch, none of them redone on its own
+
+        var done = await app.WithDbAsync(db => db.Set<InboundMessage>().Where(m => ids.Contains(m.Id)).OrderBy(m => m.Id).AsNoTracking().ToListAsync());
+        Assert.Equal(
+            [InboundStatus.Processed, InboundStatus.Processed, InboundStatus.Processed, InboundStatus.Processed, InboundStatus.Processed,
+                InboundStatus.Failed, InboundStatus.Processed, InboundStatus.Processed],
+            done.Select(m => m.Status));
+
+        // The new sender: one person, named by their first message.
+        Assert.Equal(1, await app.WithDbAsync(db => db.People.CountAsync(p => p.Email == newcomer)));
+        var screen = await app.TicketAsync(done[0].TicketId!.Value);
+        var mouse = await app.TicketAsync(done[1].TicketId!.Value);
+        var keyboard = await app.TicketAsync(done[7].TicketId!.Value);
+        Assert.Equal("New Comer", screen.Requester.Name);
+        Assert.Equal(screen.RequesterId, mouse.RequesterId);
+
+        // New tickets numbered in the order of their messages, right after the last one, without gaps.
+        Assert.Equal([next, next + 1, next + 2], new[] { screen, mouse, keyboard }.Select(t => Sequence(t.Number)));
+
+        // Replies to a ticket opened earlier in the batch, by In-Reply-To and by the subject tag.
+        Assert.Equal(screen.Id, done[2].TicketId);
+        Assert.Equal(screen.Id, done[6].TicketId);
+        var screenReplies = (await app.InteractionsAsync(screen.Id)).Where(i => i.Kind == InteractionKind.Reply).ToList();
+        Assert.Equal([done[2].InteractionId, done[6].InteractionId], screenReplies.Select(i => (long?)i.Id));
+        Assert.Equal(["Now it is black.", "Fixed itself."], screenReplies.Select(i => i.Body));
+
+        // Two replies to the same ticket in one batch: both, each linked to its own message.
+        Assert.Equal(existing.Id, done[3].TicketId);
+        Assert.Equal(existing.Id, done[4].TicketId);
+        var existingReplies = (await app.InteractionsAsync(existing.Id)).Where(i => i.Kind == InteractionKind.Reply).ToList();
+        Assert.Equal([done[3].InteractionId, done[4].InteractionId], existingReplies.Select(i => (long?)i.Id));
+        Assert.Equal(["Still jams.", "And smokes."], existingReplies.Select(i => i.Body));
+        Assert.All(existingReplies.Concat(screenReplies), i => Assert.Contains("threaded by", i.Detail));
+
+        // One acknowledgement per new ticket, none for the replies; the first message's id threads to its ticket.
+        foreach (var ticket in new[] { screen.Id, mouse.Id, keyboard.Id })
+        {
+            Assert.Single(await app.OutboxAsync(ticket), m => m.Kind == "ack");
+        }
+
+        Assert.Single(await app.OutboxAsync(existing.Id), m => m.Kind == "ack");
+        Assert.Equal(screen.Id, await app.WithDbAsync(db => db.Set<MailThread>().Where(t => t.MessageId == firstId).Select(t => t.TicketId).SingleAsync()));
+
+        // The counter went forward with the batch: the next ticket, from any channel, takes the next number.
+        var after = await app.IngestAsync(Message(known, "Another", "One more."));
+        Assert.Equal(next + 3, Sequence((await app.TicketAsync(after.TicketId!.Value)).Number));
+    }
+}
