@@ -27,6 +27,7 @@ public sealed partial class MailIntake(GuichetDbContext db, TicketService ticket
     // in the batch, with their ticket, since their MailThreads rows are only written by that save.
     private Dictionary<string, Ticket>? _batchThreads;
     private readonly List<Ticket> _batchTickets = [];
+    private readonly Dictionary<string, Person> _batchSenders = new(StringComparer.Ordinal);
 
     private MailOptions Options => options.Value;
 
@@ -181,7 +182,11 @@ public sealed partial class MailIntake(GuichetDbContext db, TicketService ticket
             }
 
             var person = await tickets.FindRequesterAsync(new RequesterRef(Email: sender.Address, Name: sender.Name), new Errors(), ct);
-            added |= person is { Id: 0 };
+            if (person is not null)
+            {
+                _batchSenders[sender.Address] = person;
+                added |= person.Id == 0;
+            }
         }
 
         if (added)
@@ -230,6 +235,7 @@ public sealed partial class MailIntake(GuichetDbContext db, TicketService ticket
     {
         _batchThreads = null;
         _batchTickets.Clear();
+        _batchSenders.Clear();
     }
 
     private bool Batched => _batchThreads is not null;
@@ -347,7 +353,9 @@ public sealed partial class MailIntake(GuichetDbContext db, TicketService ticket
         }
 
         var errors = new Errors();
-        var person = await tickets.FindRequesterAsync(new RequesterRef(Email: sender.Address, Name: sender.Name), errors, ct);
+        // The processor's batch found (or made) its senders first.
+        var person = Batched && _batchSenders.TryGetValue(sender.Address, out var known) && known.Id != 0 ? known
+            : await tickets.FindRequesterAsync(new RequesterRef(Email: sender.Address, Name: sender.Name), errors, ct);
         if (person is null)
         {
             await FinishAsync(message, InboundStatus.Failed, "invalid sender address", ct);
