@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using static Guichet.Tests.Infrastructure.DeskApp;
 using static Guichet.Tests.Mail.MailApp;
 
 namespace Guichet.Tests.Mail;
@@ -132,5 +133,52 @@ public sealed class InboundSavedTogetherTests(WatchedMailApp app) : IClassFixtur
         // The counter went forward with the batch: the next ticket, from any channel, takes the next number.
         var after = await app.IngestAsync(Message(known, "Another", "One more."));
         Assert.Equal(next + 3, Sequence((await app.TicketAsync(after.TicketId!.Value)).Number));
+    }
+
+    [Fact]
+    public async Task In_one_batch_an_auto_reply_is_only_noted_a_reply_to_a_closed_ticket_opens_a_follow_up_and_new_tickets_are_acknowledged()
+    {
+        var run = Guid.NewGuid().ToString("N")[..8];
+        var agent = await app.ClientForAsync(L1Agent);
+        var resolved = await OpenTicketAsync(agent, "Mailbox full", requester: Bob);
+        await ActAsync(agent, resolved.Id, "resolve", new { solution = "Archived old mail." });
+        var resolvedMail = (await app.OutboxAsync(resolved.Id)).Single(m => m.Kind == "resolved");
+        var outboxBefore = (await app.OutboxAsync(resolved.Id)).Count;
+        var closed = await OpenTicketAsync(agent, "Screen flickers", requester: Dave);
+        await ActAsync(agent, closed.Id, "close", new { reason = "duplicate" });
+        var backId = $"back.{run}@private.test";
+        var newId = $"new.{run}@fresh.test";
+
+        var ids = new List<long>
+        {
+            await StoreAsync(Message(Bob, $"Automatic reply: [#{resolved.Number}] Mailbox full", "I am away.", inReplyTo: resolvedMail.MessageId,
+                headers: "Auto-Submitted: auto-replied\r\n")),
+            await StoreAsync(Message(Dave, $"Re: Screen flickers [#{closed.Number}]", "It is back.", backId)),
+            await StoreAsync(Message($"new.{run}@fresh.test", "Scanner", "It does not scan.", newId, headers: $"Cc: colleague.{run}@fresh.test\r\n")),
+            await StoreAsync(Message("news@shop.test", "Our deals", "Buy.", headers: "List-Id: <deals.shop.test>\r\nPrecedence: bulk\r\n")),
+        };
+
+        Assert.True(await app.Services.GetRequiredService<InboundProcessor>().DrainAsync(CancellationToken.None) >= ids.Count);
+        Assert.Empty(app.Warnings);
+        var done = await app.WithDbAsync(db => db.Set<InboundMessage>().Where(m => ids.Contains(m.Id)).OrderBy(m => m.Id).AsNoTracking().ToListAsync());
+        Assert.Equal([InboundStatus.Processed, InboundStatus.Processed, InboundStatus.Processed, InboundStatus.Ignored], done.Select(m => m.Status));
+
+        // The auto-reply: an internal note on its ticket, which stays resolved and gets no mail.
+        Assert.Equal(resolved.Id, done[0].TicketId);
+        var note = (await app.InteractionsAsync(resolved.Id)).Single(i => i.Id == done[0].InteractionId);
+        Assert.Equal(InteractionKind.Note, note.Kind);
+        Assert.Equal(TicketStatus.Resolved, (await app.TicketAsync(resolved.Id)).Status);
+        Assert.Equal(outboxBefore, (await app.OutboxAsync(resolved.Id)).Count);
+
+        // The reply to the closed ticket: a follow-up, acknowledged in reply to that message.
+        var followUp = await app.TicketAsync(done[1].TicketId!.Value);
+        Assert.Equal(closed.Id, followUp.FollowUpOfId);
+        Assert.Equal($"<{backId}>", Assert.Single(await app.OutboxAsync(followUp.Id), m => m.Kind == "ack").References);
+
+        // The new ticket, in the same save as the auto-reply: acknowledged all the same, its CC kept.
+        var scanner = await app.TicketAsync(done[2].TicketId!.Value);
+        Assert.Equal($"<{newId}>", Assert.Single(await app.OutboxAsync(scanner.Id), m => m.Kind == "ack").References);
+        Assert.Equal([$"colleague.{run}@fresh.test"], await app.WithDbAsync(db => db.Set<TicketCc>().Where(c => c.TicketId == scanner.Id).Select(c => c.Address).ToListAsync()));
+        Assert.Null(done[3].TicketId);
     }
 }
