@@ -43,10 +43,10 @@ public sealed class MailOptions
     public int InboundBatchSize { get; set; } = 100;
 
     /// <summary>
-    /// How many stored messages the background processor turns into tickets in one transaction (each under its own
-    /// savepoint). Larger amortizes more; the write lock is held for the whole group, so the channels storing mail wait
-    /// up to that long. 1: one transaction per message. Unset: 20 on SQLite; 1 on PostgreSQL, where the group's transaction
-    /// would hold the ticket counter's row lock until it commits, making every web or API creation wait for the group.
+    /// How many stored messages the background processor turns into tickets together: on SQLite saved by one SaveChanges
+    /// (the write lock held only for the writes), on PostgreSQL in one transaction, each under its own savepoint. 1: one
+    /// message at a time. Unset: 20 on SQLite; 1 on PostgreSQL, where the group's transaction would hold the ticket
+    /// counter's row lock until it commits, making every web or API creation wait for the group.
     /// </summary>
     public int? InboundTransactionSize { get; set; }
 
@@ -54,8 +54,8 @@ public sealed class MailOptions
 
     /// <summary>
     /// When fewer than <see cref="InboundTransactionSize"/> messages wait, the background processor waits this long once
-    /// for more before it takes them (mail keeps arriving while it works: groups of one or two would hold the write lock
-    /// as often as one transaction per message). 0: at once.
+    /// for more before it takes them (mail keeps arriving while it works: groups of one or two would pay a save's and a
+    /// commit's cost per message). 0: at once.
     /// </summary>
     public int InboundGatherMilliseconds { get; set; } = 20;
 }
