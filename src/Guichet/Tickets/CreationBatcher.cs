@@ -118,8 +118,8 @@ public sealed partial class CreationBatcher(IServiceScopeFactory scopes, Routing
     {
         var done = new List<(Item Item, Outcome Outcome)>(group.Count);
         var alone = new List<Item>();
-        var savepoints = db.Database.AutoSavepointsEnabled;
-        db.Database.AutoSavepointsEnabled = false; // ours, one per creation, are enough
+        // EF's own savepoint around each save stays: TicketService retries a save that failed on a new sender's address
+        // (another node made the person first), and that retry must not find the failed save's rows still there.
         var rolledBack = false;
         try
         {
@@ -160,7 +160,6 @@ public sealed partial class CreationBatcher(IServiceScopeFactory scopes, Routing
         }
         finally
         {
-            db.Database.AutoSavepointsEnabled = savepoints;
             if (rolledBack)
             {
                 // An assignment rolled back may have been counted in this node's agent loads.
