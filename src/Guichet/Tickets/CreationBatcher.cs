@@ -43,7 +43,14 @@ public sealed partial class CreationBatcher(IServiceScopeFactory scopes, Routing
 
         lock (_gate)
         {
-            _loop ??= Task.Run(LoopAsync, CancellationToken.None);
+            if (_loop is null)
+            {
+                // Not the first request's context (its HttpContext, culture, trace): the loop serves every request.
+                using (ExecutionContext.SuppressFlow())
+                {
+                    _loop = Task.Run(LoopAsync, CancellationToken.None);
+                }
+            }
         }
 
         return done.Task;
