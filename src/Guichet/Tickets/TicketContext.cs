@@ -123,6 +123,9 @@ public sealed class TicketContext(GuichetDbContext db, Caller caller, TicketServ
     public TicketDto CreatedDto(Ticket ticket) =>
         Dto(ticket, db.Set<Sla.TicketSla>().Find(ticket.Id)); // tracked by the SLA hook: no query, no change detection
 
+    /// <summary>The DTO of a ticket created in another context (<see cref="CreationBatcher"/>), with the SLA row its save made.</summary>
+    public TicketDto CreatedDto(Ticket ticket, Sla.TicketSla? sla) => Dto(ticket, sla);
+
     /// <summary>The DTO of a ticket already loaded with what <see cref="FindAsync"/> includes: only its SLA row is read.</summary>
     public async Task<TicketDto> DtoAsync(Ticket ticket, CancellationToken ct)
     {

@@ -9,6 +9,7 @@ public static class TicketsSetup
         builder.Services.AddOptions<TicketOptions>().Bind(builder.Configuration.GetSection("Tickets")).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton(sp => PriorityMatrix.From(sp.GetRequiredService<IOptions<TicketOptions>>().Value.PriorityMatrix));
         builder.Services.AddScoped<TicketService>();
+        builder.Services.AddSingleton<CreationBatcher>();
         builder.Services.AddScoped<TicketContext>();
         return builder;
     }

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Text;
 using Guichet.Data;
 using Guichet.Tickets;
@@ -67,34 +68,62 @@ public sealed class LiveFeed
     }
 }
 
-/// <summary>After a save that touched tickets, tells the live feed which ones.</summary>
-internal sealed class LiveSaveInterceptor(LiveFeed feed) : SaveChangesInterceptor
+/// <summary>
+/// After a save that touched tickets, tells the live feed which ones, once they are committed: at the end of the save, or
+/// when the save ran inside a transaction (a group of creations or of mail), when that transaction commits. A browser that
+/// re-reads at once then sees the change, and a rolled-back transaction sends nothing.
+/// </summary>
+internal sealed class LiveSaveInterceptor(LiveFeed feed) : ISaveChangesInterceptor, IDbTransactionInterceptor
 {
     private readonly System.Runtime.CompilerServices.ConditionalWeakTable<DbContext, List<object>> _pending = [];
 
-    public override ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result,
+    public ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result,
         CancellationToken cancellationToken = default)
     {
         Collect(eventData.Context);
         return ValueTask.FromResult(result);
     }
 
-    public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
+    public InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
     {
         Collect(eventData.Context);
         return result;
     }
 
-    public override ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
+    public ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
     {
-        Flush(eventData.Context);
+        Saved(eventData.Context);
         return ValueTask.FromResult(result);
     }
 
-    public override int SavedChanges(SaveChangesCompletedEventData eventData, int result)
+    public int SavedChanges(SaveChangesCompletedEventData eventData, int result)
+    {
+        Saved(eventData.Context);
+        return result;
+    }
+
+    public void SaveChangesFailed(DbContextErrorEventData eventData) => Failed(eventData.Context);
+
+    public Task SaveChangesFailedAsync(DbContextErrorEventData eventData, CancellationToken cancellationToken = default)
+    {
+        Failed(eventData.Context);
+        return Task.CompletedTask;
+    }
+
+    public void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) => Flush(eventData.Context);
+
+    public Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
     {
         Flush(eventData.Context);
-        return result;
+        return Task.CompletedTask;
+    }
+
+    public void TransactionRolledBack(DbTransaction transaction, TransactionEndEventData eventData) => Drop(eventData.Context);
+
+    public Task TransactionRolledBackAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        Drop(eventData.Context);
+        return Task.CompletedTask;
     }
 
     private void Collect(DbContext? context)
@@ -104,13 +133,34 @@ internal sealed class LiveSaveInterceptor(LiveFeed feed) : SaveChangesIntercepto
             return;
         }
 
-        // Ids are read after the save: a new ticket has none before.
+        // Ids are read once saved: a new ticket has none before.
         var touched = db.ChangeTracker.Entries<Ticket>().Where(e => e.State is EntityState.Added or EntityState.Modified).Select(e => (object)e.Entity)
-            .Concat(db.ChangeTracker.Entries<Interaction>().Where(e => e.State == EntityState.Added).Select(e => (object)e.Entity))
-            .ToList();
-        if (touched.Count > 0)
+            .Concat(db.ChangeTracker.Entries<Interaction>().Where(e => e.State == EntityState.Added).Select(e => (object)e.Entity));
+        _pending.GetOrCreateValue(db).AddRange(touched);
+    }
+
+    // A save inside a transaction waits for its commit; EF's own transaction has committed by now.
+    private void Saved(DbContext? context)
+    {
+        if (context?.Database.CurrentTransaction is null)
         {
-            _pending.AddOrUpdate(db, touched);
+            Flush(context);
+        }
+    }
+
+    private void Failed(DbContext? context)
+    {
+        if (context?.Database.CurrentTransaction is null)
+        {
+            Drop(context);
+        }
+    }
+
+    private void Drop(DbContext? context)
+    {
+        if (context is not null)
+        {
+            _pending.Remove(context);
         }
     }
 
@@ -128,12 +178,10 @@ internal sealed class LiveSaveInterceptor(LiveFeed feed) : SaveChangesIntercepto
             ids.Append(ids.Length == 0 ? "" : ",").Append(id.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
 
-        if (ids.Length == 0)
+        if (ids.Length > 0)
         {
-            return;
+            feed.Publish(new LiveEvent("tickets", ids.ToString()));
         }
-
-        feed.Publish(new LiveEvent("tickets", ids.ToString()));
     }
 }
 
