@@ -9,7 +9,8 @@ using Microsoft.EntityFrameworkCore;
 namespace Guichet.Tickets;
 
 /// <summary>What a ticket endpoint needs for one request: the caller, the database, and the load-act-save sequence.</summary>
-public sealed class TicketContext(GuichetDbContext db, Caller caller, TicketService tickets, TimeProvider clock, PriorityMatrix matrix)
+public sealed class TicketContext(GuichetDbContext db, Caller caller, TicketService tickets, CreationBatcher batcher, TimeProvider clock,
+    PriorityMatrix matrix)
 {
     private Agent? _agent;
 
@@ -117,13 +118,24 @@ public sealed class TicketContext(GuichetDbContext db, Caller caller, TicketServ
     }
 
     /// <summary>
-    /// The DTO of a ticket this context just created and saved, from memory: creation loaded everything the DTO shows
-    /// (requester, organization, category, group, assignee) and the SLA hook added its row, so no second read is needed.
+    /// A new ticket: on SQLite written with the creations waiting alongside it (<see cref="CreationBatcher"/>), on PostgreSQL
+    /// through this context. Either way the ticket comes back with its SLA row, tracked by the SLA hook: no second read.
     /// </summary>
-    public TicketDto CreatedDto(Ticket ticket) =>
-        Dto(ticket, db.Set<Sla.TicketSla>().Find(ticket.Id)); // tracked by the SLA hook: no query, no change detection
+    public async Task<CreationBatcher.Outcome> CreateAsync(NewTicket request, Actor actor, CancellationToken ct)
+    {
+        if (db.Database.IsSqlite())
+        {
+            return await batcher.CreateAsync(request, actor, ct);
+        }
 
-    /// <summary>The DTO of a ticket created in another context (<see cref="CreationBatcher"/>), with the SLA row its save made.</summary>
+        var (ticket, errors) = await tickets.CreateAsync(request, actor, ct);
+        return new(ticket, ticket is null ? null : db.Set<Sla.TicketSla>().Find(ticket.Id), errors);
+    }
+
+    /// <summary>
+    /// The DTO of a ticket just created, from memory: creation loaded everything the DTO shows (requester, organization,
+    /// category, group, assignee) and its SLA row.
+    /// </summary>
     public TicketDto CreatedDto(Ticket ticket, Sla.TicketSla? sla) => Dto(ticket, sla);
 
     /// <summary>The DTO of a ticket already loaded with what <see cref="FindAsync"/> includes: only its SLA row is read.</summary>

@@ -66,7 +66,7 @@ public static class TicketsApi
         return api;
     }
 
-    private static async Task<Results<Created<TicketDto>, ValidationProblem>> CreateAsync(CreateTicketRequest r, TicketContext c, CreationBatcher batcher, CancellationToken ct)
+    private static async Task<Results<Created<TicketDto>, ValidationProblem>> CreateAsync(CreateTicketRequest r, TicketContext c, CancellationToken ct)
     {
         var caller = c.Caller;
         var errors = new Errors().Required("subject", r.Subject, 300).MaxLength("description", r.Description, 100_000);
@@ -112,19 +112,8 @@ public static class TicketsApi
         // Creating needs only who is writing, which the sign-in already says: loading and tracking the agent with its groups
         // was a query and a dozen tracked rows on every creation.
         var actor = caller.IsStaff ? new Actor(AuthorRole.Agent, caller.PersonId) : Actor.Requester(caller.PersonId);
-        if (c.Db.Database.IsSqlite())
-        {
-            var (made, sla, madeErrors) = await batcher.CreateAsync(request, actor, ct);
-            return made is null ? Problems.Invalid(madeErrors) : TypedResults.Created($"/api/v1/tickets/{made.Id}", c.CreatedDto(made, sla));
-        }
-
-        var (ticket, createErrors) = await c.Tickets.CreateAsync(request, actor, ct);
-        if (ticket is null)
-        {
-            return Problems.Invalid(createErrors);
-        }
-
-        return TypedResults.Created($"/api/v1/tickets/{ticket.Id}", c.CreatedDto(ticket));
+        var (ticket, sla, createErrors) = await c.CreateAsync(request, actor, ct);
+        return ticket is null ? Problems.Invalid(createErrors) : TypedResults.Created($"/api/v1/tickets/{ticket.Id}", c.CreatedDto(ticket, sla));
     }
 
     private static async Task<Results<Ok<Page<TicketSummary>>, ValidationProblem>> ListAsync(TicketContext c, HttpRequest http, CancellationToken ct,
