@@ -55,6 +55,7 @@ public static class DataSetup
             services.AddHostedService<SqliteMaintenance>();
         }
 
+        services.AddSingleton<IInterceptor>(AfterCommit.Instance);
         services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<GuichetDbContext>>().CreateDbContext());
         services.AddSingleton(new DatabaseInfo(provider));
         return builder;

@@ -36,6 +36,7 @@ internal sealed class KbVerb : Verb
         {
             await using var scope = services.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<GuichetDbContext>();
+            await SearchIndexer.IndexAllAsync(db, CancellationToken.None);
             await EvaluateAsync(db, queries, stdout, "desk");
             return 0;
         }
@@ -57,6 +58,7 @@ internal sealed class KbVerb : Verb
                 var watch = Stopwatch.StartNew();
                 // Priorities play no part in similarity: the default matrix, without reading the configured database.
                 var loaded = await LoadAsync(db, csv, limit, PriorityMatrix.From(new Dictionary<string, string>()));
+                await SearchIndexer.IndexAllAsync(db, CancellationToken.None);
                 await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                     $"loaded {loaded} labelled tickets from {Path.GetFileName(csv)} in {watch.Elapsed.TotalSeconds:F1} s"));
             }

@@ -6,6 +6,8 @@ public static class KnowledgeSetup
 {
     public static IHostApplicationBuilder AddKnowledge(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddSingleton<SearchIndexer>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<SearchIndexer>());
         builder.Services.AddSingleton<IInterceptor, SearchIndexInterceptor>();
         return builder;
     }

@@ -30,7 +30,7 @@ public static class RecurringApi
     }
 
     private static async Task<Results<Ok<List<RecurringCluster>>, ValidationProblem>> ClustersAsync(TicketContext c, TimeProvider clock,
-        CancellationToken ct, int? days = null, int? minSize = null)
+        SearchIndexer indexer, CancellationToken ct, int? days = null, int? minSize = null)
     {
         if (days is < 1 or > 365)
         {
@@ -47,6 +47,7 @@ public static class RecurringApi
             .ToListAsync(ct);
         var texts = tickets.ToDictionary(t => t.Id, t => TextAnalyzer.Terms(t.Subject, t.Subject, t.Description));
         var vocabulary = texts.Values.SelectMany(t => t).Distinct(StringComparer.Ordinal).ToList();
+        await indexer.CatchUpAsync(ct);
         var df = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var chunk in vocabulary.Chunk(500))
         {

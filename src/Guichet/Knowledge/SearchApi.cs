@@ -31,7 +31,7 @@ public static class SearchApi
     /// Full-text search. Customers find public published articles and the tickets they may see, never by the text of
     /// internal notes; agents find the tickets of their groups including notes, and every article.
     /// </summary>
-    internal static async Task<Results<Ok<SearchResult>, ValidationProblem>> SearchAsync(TicketContext c, CancellationToken ct, string? q = null,
+    internal static async Task<Results<Ok<SearchResult>, ValidationProblem>> SearchAsync(TicketContext c, SearchIndexer indexer, CancellationToken ct, string? q = null,
         string? type = null, string? status = null, string? category = null, DateTimeOffset? from = null, DateTimeOffset? to = null, int? limit = null)
     {
         var errors = new Errors().Required("q", q, 500);
@@ -63,6 +63,7 @@ public static class SearchApi
         var hits = new List<SearchHit>();
         if (type is null or "ticket")
         {
+            await indexer.CatchUpAsync(ct);
             hits.AddRange(await KnowledgeSearch.TicketsAsync(c.Db, c.Db.Tickets.VisibleTo(caller), terms, MatchMode.All, caller.IsStaff, filters, take, ct,
                 caller.IsStaff ? KnowledgeSearch.StaffRankWindow : null));
         }
@@ -75,7 +76,8 @@ public static class SearchApi
         return TypedResults.Ok(new SearchResult(terms, hits.OrderByDescending(h => h.Score).Take(take).ToList()));
     }
 
-    internal static async Task<Results<Ok<SimilarResult>, NotFound>> SimilarAsync(string key, TicketContext c, CancellationToken ct, int? limit = null)
+    internal static async Task<Results<Ok<SimilarResult>, NotFound>> SimilarAsync(string key, TicketContext c, SearchIndexer indexer, CancellationToken ct,
+        int? limit = null)
     {
         var ticket = await c.FindAsync(key, ct, track: false);
         if (ticket is null)
@@ -83,6 +85,7 @@ public static class SearchApi
             return TypedResults.NotFound();
         }
 
+        await indexer.CatchUpAsync(ct);
         var keyTerms = await SearchQueries.KeyTermsAsync(c.Db, await KnowledgeSearch.TicketTermsAsync(c.Db, ticket, ct), 10, ct);
         var take = Math.Clamp(limit ?? 5, 1, 20);
         var caller = c.Caller;

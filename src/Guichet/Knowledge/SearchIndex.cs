@@ -1,4 +1,5 @@
 using Guichet.Data;
+using Guichet.Infrastructure;
 using Guichet.Tickets;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
@@ -21,7 +22,7 @@ public sealed class SearchEntry
     public string Body { get; set; } = "";
     public string Notes { get; set; } = "";
 
-    public static SearchEntry For(Ticket ticket) => new() { Ticket = ticket };
+    public static SearchEntry For(long ticketId) => new() { TicketId = ticketId };
 
     public static SearchEntry For(KnowledgeArticle article) => new() { Article = article };
 }
@@ -39,74 +40,91 @@ internal sealed class SearchEntryConfiguration : IEntityTypeConfiguration<Search
 }
 
 /// <summary>
-/// Keeps <see cref="SearchEntry"/> rows in step with tickets and articles inside the same SaveChanges, hence the same
-/// transaction: a ticket is never findable by text it no longer has, nor missing for text it just received.
+/// A ticket whose search entry is to be built (<see cref="InteractionId"/> null: new ticket, new subject or solution) or
+/// to receive one new reply, note or call's text. Written in the transaction of the change, so nothing is missed; indexed
+/// soon after by <see cref="SearchIndexer"/>, in a transaction of its own.
 /// </summary>
-internal sealed class SearchIndexInterceptor : SaveHook
+public sealed class SearchQueueItem
+{
+    public long Id { get; private set; }
+    public long TicketId { get; private set; }
+    public Ticket? Ticket { get; private set; }
+    public long? InteractionId { get; private set; }
+    public Interaction? Interaction { get; private set; }
+
+    public static SearchQueueItem Build(Ticket ticket) => new() { Ticket = ticket };
+
+    public static SearchQueueItem Add(Ticket ticket, Interaction interaction) => new() { Ticket = ticket, Interaction = interaction };
+}
+
+internal sealed class SearchQueueItemConfiguration : IEntityTypeConfiguration<SearchQueueItem>
+{
+    public void Configure(EntityTypeBuilder<SearchQueueItem> b)
+    {
+        b.ToTable("SearchQueue");
+        b.HasOne(e => e.Ticket).WithMany().HasForeignKey(e => e.TicketId).OnDelete(DeleteBehavior.Cascade);
+        b.HasOne(e => e.Interaction).WithMany().HasForeignKey(e => e.InteractionId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+/// <summary>
+/// Keeps the search index in step with tickets and articles. An article's entry is written inside the same SaveChanges.
+/// A ticket change only queues its text (<see cref="SearchQueueItem"/>), in the same transaction: indexing a message is
+/// most of the cost of taking it in (a 30 KB mail holds ~2,000 distinct words, each an update of the full-text index), so
+/// the ticket is committed first and indexed a moment later by <see cref="SearchIndexer"/>, and every search first indexes
+/// what is still queued: nothing is ever missing from a search, and a burst of mail is not held up by its indexing.
+/// </summary>
+internal sealed class SearchIndexInterceptor(SearchIndexer? indexer = null) : SaveHook
 {
     protected override async Task OnSavingAsync(GuichetDbContext db, CancellationToken ct)
     {
-        var tickets = db.ChangeTracker.Entries<Ticket>()
-            .Where(e => e.State == EntityState.Added || (e.State == EntityState.Modified && NeedsReindex(db, e)))
-            .Select(e => e.Entity).ToList();
+        var queued = false;
+        foreach (var entry in db.ChangeTracker.Entries<Ticket>().ToList())
+        {
+            if (entry.State == EntityState.Added
+                || (entry.State == EntityState.Modified && (entry.Property(t => t.Solution).IsModified || entry.Property(t => t.Subject).IsModified)))
+            {
+                db.Add(SearchQueueItem.Build(entry.Entity));
+                queued = true;
+            }
+            else if (entry.State == EntityState.Modified)
+            {
+                foreach (var interaction in entry.Entity.Interactions.Where(i => i.Body is not null && i.Kind != InteractionKind.Event && db.Entry(i).State == EntityState.Added))
+                {
+                    db.Add(SearchQueueItem.Add(entry.Entity, interaction));
+                    queued = true;
+                }
+            }
+        }
+
+        if (queued && indexer is not null)
+        {
+            AfterCommit.Add(db, indexer.Signal);
+        }
+
         var articles = db.ChangeTracker.Entries<KnowledgeArticle>()
             .Where(e => e.State == EntityState.Added || (e.State == EntityState.Modified && e.Property(a => a.Version).IsModified))
             .Select(e => e.Entity).ToList();
-        foreach (var ticket in tickets)
-        {
-            var entry = await FindEntryAsync(db, ticket.Id, null, ct) ?? Add(db, SearchEntry.For(ticket));
-            await FillAsync(db, entry, ticket, ct);
-        }
-
         foreach (var article in articles)
         {
-            var entry = await FindEntryAsync(db, null, article.Id, ct) ?? Add(db, SearchEntry.For(article));
+            var entry = await FindArticleEntryAsync(db, article.Id, ct) ?? Add(db, SearchEntry.For(article));
             Fill(entry, article);
         }
     }
 
-    private static bool NeedsReindex(GuichetDbContext db, Microsoft.EntityFrameworkCore.ChangeTracking.EntityEntry<Ticket> entry) =>
-        entry.Property(t => t.Solution).IsModified
-        || entry.Entity.Interactions.Any(i => i.Body is not null && i.Kind != InteractionKind.Event && db.Entry(i).State == EntityState.Added);
-
     /// <summary>
-    /// The entry of a ticket or of an article, tracked or stored; none for one not saved yet. (It compiled an expression for
-    /// the tracked entries on every save before: a new dynamic method each time, whose finalization took a third of the
-    /// mail processor's CPU.)
+    /// The entry of an article, tracked or stored; none for one not saved yet. (It compiled an expression for the tracked
+    /// entries on every save before: a new dynamic method each time, whose finalization took a third of the mail processor's CPU.)
     /// </summary>
-    private static async Task<SearchEntry?> FindEntryAsync(GuichetDbContext db, long? ticketId, long? articleId, CancellationToken ct)
-    {
-        if (ticketId is 0 || articleId is 0)
-        {
-            return null;
-        }
-
-        return db.ChangeTracker.Entries<SearchEntry>().Select(e => e.Entity)
-                .FirstOrDefault(e => ticketId is not null ? e.TicketId == ticketId : e.ArticleId == articleId)
-            ?? (ticketId is not null
-                ? await db.Set<SearchEntry>().FirstOrDefaultAsync(e => e.TicketId == ticketId, ct)
-                : await db.Set<SearchEntry>().FirstOrDefaultAsync(e => e.ArticleId == articleId, ct));
-    }
+    private static async Task<SearchEntry?> FindArticleEntryAsync(GuichetDbContext db, long articleId, CancellationToken ct) =>
+        articleId == 0 ? null
+            : db.ChangeTracker.Entries<SearchEntry>().Select(e => e.Entity).FirstOrDefault(e => e.ArticleId == articleId)
+                ?? await db.Set<SearchEntry>().FirstOrDefaultAsync(e => e.ArticleId == articleId, ct);
 
     private static SearchEntry Add(GuichetDbContext db, SearchEntry entry)
     {
         db.Add(entry);
         return entry;
-    }
-
-    /// <summary>Public text: subject, description, solution, public replies and calls; internal notes and calls apart.</summary>
-    private static async Task FillAsync(GuichetDbContext db, SearchEntry entry, Ticket ticket, CancellationToken ct)
-    {
-        var added = ticket.Interactions.Where(i => i.Kind != InteractionKind.Event && i.Body is not null && db.Entry(i).State == EntityState.Added)
-            .Select(i => new { i.Visibility, i.Body }).ToList();
-        var stored = ticket.Id == 0 ? []
-            : await db.Interactions.AsNoTracking()
-                .Where(i => i.TicketId == ticket.Id && i.Kind != InteractionKind.Event && i.Body != null)
-                .OrderBy(i => i.Id).Select(i => new { i.Visibility, i.Body }).ToListAsync(ct);
-        var all = stored.Concat(added).ToList();
-        entry.Title = TextAnalyzer.Normalize(ticket.Subject);
-        entry.Body = TextAnalyzer.Normalize([ticket.Description, ticket.Solution, .. all.Where(i => i.Visibility == Visibility.Public).Select(i => i.Body)]);
-        entry.Notes = TextAnalyzer.Normalize(all.Where(i => i.Visibility == Visibility.Internal).Select(i => i.Body).ToArray());
     }
 
     private static void Fill(SearchEntry entry, KnowledgeArticle article)
@@ -115,4 +133,177 @@ internal sealed class SearchIndexInterceptor : SaveHook
         entry.Body = TextAnalyzer.Normalize(article.Summary, ArticleHtml.PlainText(article.Body), string.Join(' ', article.Tags));
         entry.Notes = "";
     }
+}
+
+/// <summary>
+/// Indexes queued ticket text (<see cref="SearchQueueItem"/>), a batch of tickets per transaction: in the background soon
+/// after each change, and before every search (<see cref="CatchUpAsync(CancellationToken)"/>), so a search sees every
+/// committed change. On PostgreSQL several nodes share the queue: each takes rows the others have not locked.
+/// </summary>
+public sealed partial class SearchIndexer(IServiceScopeFactory scopes, TimeProvider clock, IConfiguration configuration, ILogger<SearchIndexer> log)
+    : BackgroundService
+{
+    /// <summary>
+    /// Queue rows indexed in one transaction. Each transaction writes a new segment of the full-text index, which is merged
+    /// with the others later: few large ones cost much less than many small ones.
+    /// </summary>
+    public const int BatchSize = 128;
+
+    /// <summary>At most this many batches before a search; past that (a burst still being indexed) the search goes on.</summary>
+    public const int MaxCatchUpBatches = 20;
+
+    private readonly WakeSignal _wake = new();
+
+    public void Signal() => _wake.Signal();
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!configuration.GetValue("Search:IndexerEnabled", true))
+        {
+            return;
+        }
+
+        var gather = TimeSpan.FromMilliseconds(configuration.GetValue("Search:IndexerGatherMilliseconds", 300));
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                // Woken by the first of a burst of changes: let the burst gather, so it is indexed in a few large batches.
+                if (gather > TimeSpan.Zero)
+                {
+                    await Task.Delay(gather, clock, stoppingToken);
+                }
+
+                await CatchUpAsync(int.MaxValue, background: true, stoppingToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogFailed(log, ex);
+            }
+
+            await _wake.WaitAsync(TimeSpan.FromSeconds(1), clock, stoppingToken);
+        }
+    }
+
+    /// <summary>Indexes what is queued (up to <see cref="MaxCatchUpBatches"/> batches): call before searching tickets.</summary>
+    public Task<int> CatchUpAsync(CancellationToken ct) => CatchUpAsync(MaxCatchUpBatches, background: false, ct);
+
+    private async Task<int> CatchUpAsync(int maxBatches, bool background, CancellationToken ct)
+    {
+        var total = 0;
+        for (var batch = 0; batch < maxBatches; batch++)
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var indexed = await IndexBatchAsync(scope.ServiceProvider.GetRequiredService<GuichetDbContext>(), background, ct);
+            total += indexed;
+            if (indexed == 0)
+            {
+                break;
+            }
+        }
+
+        return total;
+    }
+
+    /// <summary>Indexes everything queued, with this context (command-line verbs, which run without the background indexer).</summary>
+    public static async Task<int> IndexAllAsync(GuichetDbContext db, CancellationToken ct)
+    {
+        var total = 0;
+        for (int indexed; (indexed = await IndexBatchAsync(db, background: false, ct)) > 0; total += indexed)
+        {
+            db.ChangeTracker.Clear();
+        }
+
+        return total;
+    }
+
+    /// <summary>
+    /// One batch of queue rows indexed and deleted in one transaction; the number of rows taken. On PostgreSQL the background
+    /// indexers of several nodes skip the rows another one holds; an indexer working for a search waits for them instead, so
+    /// that once it returns, whatever was queued before the search has been indexed.
+    /// </summary>
+    internal static async Task<int> IndexBatchAsync(GuichetDbContext db, bool background, CancellationToken ct)
+    {
+        // Without a transaction first: a search with nothing queued (the usual case) does not wait for the write lock.
+        if (!await db.Set<SearchQueueItem>().AnyAsync(ct))
+        {
+            return 0;
+        }
+
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var items = db.Database.IsNpgsql()
+            ? await (background
+                    ? db.Set<SearchQueueItem>().FromSqlRaw("""SELECT * FROM "SearchQueue" ORDER BY "Id" LIMIT {0} FOR UPDATE SKIP LOCKED""", BatchSize)
+                    : db.Set<SearchQueueItem>().FromSqlRaw("""SELECT * FROM "SearchQueue" ORDER BY "Id" LIMIT {0} FOR UPDATE""", BatchSize))
+                .AsNoTracking().ToListAsync(ct)
+            : await db.Set<SearchQueueItem>().AsNoTracking().OrderBy(q => q.Id).Take(BatchSize).ToListAsync(ct);
+        if (items.Count == 0)
+        {
+            return 0;
+        }
+
+        // In ticket order, as every indexer: on PostgreSQL two of them lock the entries they share in the same order.
+        foreach (var ticket in items.GroupBy(i => i.TicketId).OrderBy(g => g.Key))
+        {
+            var added = ticket.Any(i => i.InteractionId is null) ? null : ticket.Select(i => i.InteractionId!.Value).ToList();
+            await IndexTicketAsync(db, ticket.Key, added, ct);
+        }
+
+        await db.SaveChangesAsync(ct);
+        var ids = items.Select(i => i.Id).ToList();
+        await db.Set<SearchQueueItem>().Where(q => ids.Contains(q.Id)).ExecuteDeleteAsync(ct);
+        await transaction.CommitAsync(ct);
+        return items.Count;
+    }
+
+    /// <summary>
+    /// A ticket's entry built from its whole thread (<paramref name="interactions"/> null, or no entry yet), or given the
+    /// terms of those interactions it does not hold yet. Public text: subject, description, solution, public replies and
+    /// calls; internal notes and calls apart. Each term once per column: both indexes match on which words a ticket holds,
+    /// SQLite's (detail=column) never counted repeats, and a thread repeats itself (quoted history, signatures).
+    /// </summary>
+    private static async Task IndexTicketAsync(GuichetDbContext db, long ticketId, List<long>? interactions, CancellationToken ct)
+    {
+        var ticket = await db.Tickets.AsNoTracking().Where(t => t.Id == ticketId)
+            .Select(t => new { t.Subject, t.Description, t.Solution }).SingleOrDefaultAsync(ct);
+        if (ticket is null)
+        {
+            return;
+        }
+
+        // Locked on PostgreSQL: another node indexing the same ticket's next reply waits, then reads this one's terms.
+        var entry = db.Database.IsNpgsql()
+            ? await db.Set<SearchEntry>().FromSqlRaw("""SELECT * FROM "SearchEntries" WHERE "TicketId" = {0} FOR UPDATE""", ticketId).SingleOrDefaultAsync(ct)
+            : await db.Set<SearchEntry>().SingleOrDefaultAsync(e => e.TicketId == ticketId, ct);
+        var rebuild = entry is null || interactions is null;
+        var thread = db.Interactions.AsNoTracking().Where(i => i.TicketId == ticketId && i.Kind != InteractionKind.Event && i.Body != null);
+        var texts = await (rebuild ? thread : thread.Where(i => interactions!.Contains(i.Id)))
+            .OrderBy(i => i.Id).Select(i => new { i.Visibility, i.Body }).ToListAsync(ct);
+        var @public = texts.Where(i => i.Visibility == Visibility.Public).Select(i => i.Body).ToArray();
+        var notes = texts.Where(i => i.Visibility == Visibility.Internal).Select(i => i.Body).ToArray();
+        if (rebuild)
+        {
+            if (entry is null)
+            {
+                entry = SearchEntry.For(ticketId);
+                db.Add(entry);
+            }
+
+            entry.Title = TextAnalyzer.Normalize(ticket.Subject);
+            entry.Body = TextAnalyzer.NormalizeDistinct([], [ticket.Description, ticket.Solution, .. @public]);
+            entry.Notes = TextAnalyzer.NormalizeDistinct([], notes);
+            return;
+        }
+
+        // Interactions never change once written: the entry holds the rest already. A reply that brings no new word
+        // (a thank-you, a quoted thread) leaves the entry, and the full-text index, untouched.
+        entry!.Body = Join(entry.Body, @public.Length == 0 ? "" : TextAnalyzer.NormalizeDistinct(TextAnalyzer.StoredTerms(entry.Body), @public));
+        entry.Notes = Join(entry.Notes, notes.Length == 0 ? "" : TextAnalyzer.NormalizeDistinct(TextAnalyzer.StoredTerms(entry.Notes), notes));
+    }
+
+    private static string Join(string stored, string added) =>
+        added.Length == 0 ? stored : stored.Length == 0 ? added : string.Concat(stored, " ", added);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Search indexing failed; the queued tickets stay queued")]
+    private static partial void LogFailed(ILogger logger, Exception ex);
 }

@@ -64,6 +64,40 @@ public static class TextAnalyzer
         return output.ToString();
     }
 
+    /// <summary>
+    /// The terms of the texts not in <paramref name="seen"/>, each once, in order of first appearance, separated by spaces;
+    /// <paramref name="seen"/> receives them. What a ticket's entry stores: which words a ticket holds, not how often.
+    /// </summary>
+    public static string NormalizeDistinct(HashSet<string> seen, params string?[] texts)
+    {
+        var lookup = seen.GetAlternateLookup<ReadOnlySpan<char>>();
+        var output = new StringBuilder();
+        Span<char> buffer = stackalloc char[WordBuffer];
+        foreach (var text in texts)
+        {
+            for (var position = 0; NextTerm(text, ref position, buffer) is { IsEmpty: false } term;)
+            {
+                if (!lookup.Add(term))
+                {
+                    continue;
+                }
+
+                if (output.Length > 0)
+                {
+                    output.Append(' ');
+                }
+
+                output.Append(term);
+            }
+        }
+
+        return output.ToString();
+    }
+
+    /// <summary>The terms of an entry's stored column (<see cref="Normalize"/>d text), as a set.</summary>
+    public static HashSet<string> StoredTerms(string stored) =>
+        new(stored.Split(' ', StringSplitOptions.RemoveEmptyEntries), StringComparer.Ordinal);
+
     private const int WordBuffer = 128;
 
     // Every character below U+0300 (Latin-1, Latin Extended-A and B: all of French and most European accents) folded

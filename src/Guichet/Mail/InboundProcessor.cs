@@ -1,4 +1,5 @@
 using Guichet.Data;
+using Guichet.Infrastructure;
 using Guichet.Routing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -14,23 +15,10 @@ public sealed partial class InboundProcessor(IServiceScopeFactory scopes, TimePr
     ILogger<InboundProcessor> log)
     : BackgroundService
 {
-    private readonly SemaphoreSlim _wake = new(0, 1);
+    private readonly WakeSignal _wake = new();
 
     /// <summary>Something was stored: process it soon.</summary>
-    public void Signal()
-    {
-        if (_wake.CurrentCount == 0)
-        {
-            try
-            {
-                _wake.Release();
-            }
-            catch (SemaphoreFullException)
-            {
-                // already signalled
-            }
-        }
-    }
+    public void Signal() => _wake.Signal();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -51,9 +39,7 @@ public sealed partial class InboundProcessor(IServiceScopeFactory scopes, TimePr
                 LogDrainFailed(log, ex);
             }
 
-            using var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-            await Task.WhenAny(_wake.WaitAsync(wait.Token), Task.Delay(interval, clock, wait.Token));
-            await wait.CancelAsync();
+            await _wake.WaitAsync(interval, clock, stoppingToken);
         }
     }
 

@@ -2,6 +2,7 @@ using System.Net;
 using Guichet.Knowledge;
 using Guichet.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using static Guichet.Tests.Infrastructure.DeskApp;
 
 namespace Guichet.Tests.Knowledge;
@@ -137,6 +138,7 @@ public sealed class SearchTests(SearchTests.Corpus corpus) : IClassFixture<Searc
             }
         }
 
+        await corpus.Services.GetRequiredService<SearchIndexer>().CatchUpAsync(CancellationToken.None);
         var terms = TextAnalyzer.Terms("glimmerwick trunnel");
         var oneQuery = await corpus.WithDbAsync(db => RankedTicketsAsync(db, terms, window: 3));
         var byRanges = await corpus.WithDbAsync(async db => await (
@@ -156,6 +158,52 @@ public sealed class SearchTests(SearchTests.Corpus corpus) : IClassFixture<Searc
     }
 
     [Fact]
+    public async Task Each_reply_and_note_adds_its_own_text_and_the_entry_matches_a_full_rebuild()
+    {
+        var erin = await corpus.ClientForAsync(Erin);
+        var agent = await corpus.ClientForAsync(L1Agent);
+        var ticket = await OpenTicketAsync(erin, subject: "Écran qui clignote", requester: Erin);
+        await agent.PostJsonAsync($"/api/v1/tickets/{ticket.Id}/replies", new { body = "Mettez à jour le pilote quantavex." }).ExpectAsync(HttpStatusCode.Created);
+        await agent.PostJsonAsync($"/api/v1/tickets/{ticket.Id}/notes", new { body = "Carte graphique blorptium suspecte" }).ExpectAsync(HttpStatusCode.Created);
+        await erin.PostJsonAsync($"/api/v1/tickets/{ticket.Id}/replies", new { body = "Toujours pareil après le second essai zephyrines du pilote" }).ExpectAsync(HttpStatusCode.Created);
+
+        async Task<List<long>> Found(HttpClient client, string q) => (await SearchAsync(client, "type=ticket&q=" + q)).Items.Select(h => h.Id).ToList();
+        foreach (var word in new[] { "quantavex", "zephyrine", "clignote" })
+        {
+            Assert.Equal([ticket.Id], await Found(erin, word));
+        }
+
+        Assert.Empty(await Found(erin, "blorptium"));
+        Assert.Equal([ticket.Id], await Found(agent, "blorptium"));
+
+        // What was appended, reply by reply, is what a rebuild from the whole thread gives: each term once per column.
+        async Task<(string[] Body, string[] Notes)> Stored() => await corpus.WithDbAsync(async db =>
+        {
+            await SearchIndexer.IndexAllAsync(db, CancellationToken.None);
+            var entry = await db.Set<SearchEntry>().AsNoTracking().SingleAsync(e => e.TicketId == ticket.Id);
+            return (entry.Body.Split(' ').Order().ToArray(), entry.Notes.Split(' ').Order().ToArray());
+        });
+        string[] Distinct(params string[] texts) => TextAnalyzer.Terms(texts).Distinct().Order().ToArray();
+        var appended = await Stored();
+        var replies = new[] { "Mettez à jour le pilote quantavex.", "Toujours pareil après le second essai zephyrines du pilote" };
+        Assert.Equal(Distinct([ticket.Description, .. replies]), appended.Body);
+        Assert.Equal(Distinct("Carte graphique blorptium suspecte"), appended.Notes);
+        Assert.Single(appended.Body, t => t == TextAnalyzer.Terms("pilote").Single()); // in both replies, stored once
+
+        // A reply that brings no new word leaves the entry as it was.
+        await erin.PostJsonAsync($"/api/v1/tickets/{ticket.Id}/replies", new { body = "Toujours pareil, le pilote quantavex." }).ExpectAsync(HttpStatusCode.Created);
+        Assert.Equal(appended.Body, (await Stored()).Body);
+
+        // A solution rebuilds the entry from the thread: nothing lost, the solution added.
+        await ActAsync(agent, ticket.Id, "resolve", new { solution = "Remplacer le câble gravinol" });
+        var resolved = await Stored();
+        Assert.Equal(Distinct([ticket.Description, "Remplacer le câble gravinol", .. replies]), resolved.Body);
+        Assert.Equal(appended.Notes, resolved.Notes);
+        Assert.Equal([ticket.Id], await Found(erin, "gravinol"));
+        Assert.Equal([ticket.Id], await Found(erin, "quantavex"));
+    }
+
+    [Fact]
     public void The_window_ranges_cover_every_id_newest_first()
     {
         Assert.Equal([(985_000L, long.MaxValue), (810_000L, 985_000L), (0L, 810_000L)], KnowledgeSql.PostgresWindowRanges(1_010_000, [25_000, 200_000]));
@@ -163,12 +211,15 @@ public sealed class SearchTests(SearchTests.Corpus corpus) : IClassFixture<Searc
         Assert.Equal([(0L, long.MaxValue)], KnowledgeSql.PostgresWindowRanges(1_000, [25_000, 200_000]));
     }
 
-    private static async Task<List<long>> RankedTicketsAsync(Guichet.Data.GuichetDbContext db, IReadOnlyList<string> terms, int? window) =>
-        await (from r in SearchQueries.Match(db, terms, MatchMode.All, withNotes: true, window)
-               join e in db.Set<SearchEntry>() on r.Id equals e.Id
-               where e.TicketId != null
-               orderby r.Rank, e.Id descending
-               select e.TicketId!.Value).ToListAsync();
+    private static async Task<List<long>> RankedTicketsAsync(Guichet.Data.GuichetDbContext db, IReadOnlyList<string> terms, int? window)
+    {
+        await SearchIndexer.IndexAllAsync(db, CancellationToken.None);
+        return await (from r in SearchQueries.Match(db, terms, MatchMode.All, withNotes: true, window)
+                      join e in db.Set<SearchEntry>() on r.Id equals e.Id
+                      where e.TicketId != null
+                      orderby r.Rank, e.Id descending
+                      select e.TicketId!.Value).ToListAsync();
+    }
 
     [Fact]
     public async Task Two_words_must_both_match()

@@ -622,6 +622,29 @@ namespace Guichet.Data.Migrations.Postgres
                     b.ToTable("SearchEntries", (string)null);
                 });
 
+            modelBuilder.Entity("Guichet.Knowledge.SearchQueueItem", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long?>("InteractionId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("TicketId")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("InteractionId");
+
+                    b.HasIndex("TicketId");
+
+                    b.ToTable("SearchQueue", (string)null);
+                });
+
             modelBuilder.Entity("Guichet.Knowledge.TicketStepProgress", b =>
                 {
                     b.Property<long>("Id")
@@ -2155,6 +2178,24 @@ namespace Guichet.Data.Migrations.Postgres
                         .OnDelete(DeleteBehavior.Cascade);
 
                     b.Navigation("Article");
+
+                    b.Navigation("Ticket");
+                });
+
+            modelBuilder.Entity("Guichet.Knowledge.SearchQueueItem", b =>
+                {
+                    b.HasOne("Guichet.Tickets.Interaction", "Interaction")
+                        .WithMany()
+                        .HasForeignKey("InteractionId")
+                        .OnDelete(DeleteBehavior.Cascade);
+
+                    b.HasOne("Guichet.Tickets.Ticket", "Ticket")
+                        .WithMany()
+                        .HasForeignKey("TicketId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Interaction");
 
                     b.Navigation("Ticket");
                 });

@@ -596,6 +596,27 @@ namespace Guichet.Data.Migrations.Sqlite
                     b.ToTable("SearchEntries", (string)null);
                 });
 
+            modelBuilder.Entity("Guichet.Knowledge.SearchQueueItem", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("InteractionId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("TicketId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("InteractionId");
+
+                    b.HasIndex("TicketId");
+
+                    b.ToTable("SearchQueue", (string)null);
+                });
+
             modelBuilder.Entity("Guichet.Knowledge.TicketStepProgress", b =>
                 {
                     b.Property<long>("Id")
@@ -2085,6 +2106,24 @@ namespace Guichet.Data.Migrations.Sqlite
                         .OnDelete(DeleteBehavior.Cascade);
 
                     b.Navigation("Article");
+
+                    b.Navigation("Ticket");
+                });
+
+            modelBuilder.Entity("Guichet.Knowledge.SearchQueueItem", b =>
+                {
+                    b.HasOne("Guichet.Tickets.Interaction", "Interaction")
+                        .WithMany()
+                        .HasForeignKey("InteractionId")
+                        .OnDelete(DeleteBehavior.Cascade);
+
+                    b.HasOne("Guichet.Tickets.Ticket", "Ticket")
+                        .WithMany()
+                        .HasForeignKey("TicketId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Interaction");
 
                     b.Navigation("Ticket");
                 });
