@@ -35,6 +35,13 @@ public sealed class TicketService(GuichetDbContext db, TimeProvider clock, IOpti
     /// </summary>
     internal bool SaveLater { get; set; }
 
+    // SaveLater: the people this service added and nobody saved yet, by address, so that a second creation for the same
+    // new address (in the same batch) names the same person instead of a second one (the database does not have it yet).
+    private readonly Dictionary<string, Person> _unsavedPeople = new(StringComparer.Ordinal);
+
+    /// <summary>The caller's batch was saved or discarded.</summary>
+    internal void EndBatch() => _unsavedPeople.Clear();
+
     // alongside: changes to other tracked entities, saved in the same SaveChanges as the new ticket (its number is known by then).
     public async Task<(Ticket? Ticket, Errors Errors)> CreateAsync(NewTicket request, Actor actor, CancellationToken ct, Ticket? followUpOf = null,
         Action<Ticket, DateTimeOffset>? alongside = null)
@@ -76,10 +83,16 @@ public sealed class TicketService(GuichetDbContext db, TimeProvider clock, IOpti
             }
         }
 
-        var requester = await FindRequesterAsync(request.Requester, errors, ct);
+        var (requester, added) = await FindOrAddRequesterAsync(request.Requester, errors, ct);
         var asset = request.Asset is null || requester is null ? null : await assets.ForNewTicketAsync(request.Asset, requester, actor, request.Impact, errors, ct);
         if (errors.Any || requester is null)
         {
+            if (added && SaveLater)
+            {
+                // Nobody clears the tracker between the creations of a batch: the person of a refused creation must not be saved with it.
+                Forget(requester!);
+            }
+
             return (null, errors);
         }
 
@@ -158,7 +171,11 @@ public sealed class TicketService(GuichetDbContext db, TimeProvider clock, IOpti
         return (ticket, violation);
     }
 
-    public async Task<Person?> FindRequesterAsync(RequesterRef reference, Errors errors, CancellationToken ct)
+    public async Task<Person?> FindRequesterAsync(RequesterRef reference, Errors errors, CancellationToken ct) =>
+        (await FindOrAddRequesterAsync(reference, errors, ct)).Person;
+
+    /// <summary>The requester, and whether this call added them as a new person.</summary>
+    private async Task<(Person? Person, bool Added)> FindOrAddRequesterAsync(RequesterRef reference, Errors errors, CancellationToken ct)
     {
         if (reference.PersonId is { } personId)
         {
@@ -171,23 +188,28 @@ public sealed class TicketService(GuichetDbContext db, TimeProvider clock, IOpti
                 errors.Add("requester.id", "validation.unknown", personId);
             }
 
-            return person;
+            return (person, false);
         }
 
         errors.Email("requester.email", reference.Email);
         errors.MaxLength("requester.name", reference.Name, 200);
         if (errors.Any)
         {
-            return null;
+            return (null, false);
         }
 
         var email = Person.NormalizeEmail(reference.Email!);
+        if (SaveLater && _unsavedPeople.TryGetValue(email, out var unsaved) && db.Entry(unsaved).State == EntityState.Added)
+        {
+            return (unsaved, false);
+        }
+
         // From the unique address index to the person: "any of the person's emails" made SQLite scan every person.
         var owner = db.PersonEmails.Where(e => e.Address == email).Select(e => e.PersonId);
         var existing = await db.People.Include(p => p.Organization).FirstOrDefaultAsync(p => owner.Contains(p.Id), ct);
         if (existing is not null)
         {
-            return existing;
+            return (existing, false);
         }
 
         var domain = email[(email.LastIndexOf('@') + 1)..];
@@ -196,7 +218,23 @@ public sealed class TicketService(GuichetDbContext db, TimeProvider clock, IOpti
         var created = new Person(name, email, reference.CustomerType ?? (organization is null ? CustomerType.Individual : CustomerType.Professional),
             reference.Language ?? "en", phone: reference.Phone, organization: organization);
         db.People.Add(created);
-        return created;
+        if (SaveLater)
+        {
+            _unsavedPeople[email] = created;
+        }
+
+        return (created, true);
+    }
+
+    private void Forget(Person person)
+    {
+        foreach (var address in person.Emails)
+        {
+            db.Entry(address).State = EntityState.Detached;
+        }
+
+        db.Entry(person).State = EntityState.Detached;
+        _unsavedPeople.Remove(person.Email);
     }
 
     /// <summary>The year's next number, taken under the row lock of the counter, so it is unique across nodes.</summary>

@@ -40,7 +40,8 @@ public sealed class TicketCreationGroupTests(DeskApp app) : IClassFixture<DeskAp
                 Create("Group: headset crackles", Erin),
             ];
             await Task.Delay(200); // the creations queue behind the lock
-            Assert.All(creations, c => Assert.False(c.IsCompleted));
+            // A refused creation writes nothing, so it may be answered before the lock is free; the others wait for it.
+            Assert.All(creations.Where((_, i) => i != 3), c => Assert.False(c.IsCompleted));
             await hold.CommitAsync();
         }
 
