@@ -141,7 +141,9 @@ public sealed partial class CreationBatcher(IServiceScopeFactory scopes, Routing
             tickets.SaveLater = true;
             try
             {
-                foreach (var item in group.Where(i => !i.Done.Task.IsCompleted && !alone.Contains(i)))
+                var pending = group.Where(i => !i.Done.Task.IsCompleted && !alone.Contains(i)).ToList();
+                await tickets.PrefetchAsync([.. pending.Select(i => i.Request)], CancellationToken.None);
+                foreach (var item in pending)
                 {
                     building = item;
                     var (ticket, errors) = await tickets.CreateAsync(item.Request, item.Actor, item.Ct);
