@@ -10,8 +10,8 @@ using static Guichet.Tests.Infrastructure.DeskApp;
 namespace Guichet.Tests.Tickets;
 
 /// <summary>
-/// Creations written together (<see cref="CreationBatcher"/>): what waits for the write lock is written in one
-/// transaction, each creation under its own savepoint, and what one creation does wrong stays its own.
+/// Creations written together (<see cref="CreationBatcher"/>): what waits for the write lock is built together and
+/// written by one SaveChanges, and what one creation does wrong stays its own.
 /// </summary>
 public sealed class TicketCreationGroupTests(DeskApp app) : IClassFixture<DeskApp>
 {
@@ -75,7 +75,7 @@ public sealed class TicketCreationGroupTests(DeskApp app) : IClassFixture<DeskAp
         var ids = tickets.Select(t => t.Id).ToList();
         var saved = await db.Tickets.Where(t => ids.Contains(t.Id)).Select(t => new { t.Subject, t.RequesterId }).ToListAsync();
         Assert.Equal(6, saved.Count);
-        Assert.Equal(tickets[0].RequesterId, tickets[1].RequesterId); // the second found the person the first made, in the same transaction
+        Assert.Equal(tickets[0].RequesterId, tickets[1].RequesterId); // the second found the person the first made, in the same group
         Assert.Equal(tickets[4].RequesterId, tickets[5].RequesterId);
         Assert.Equal(1, await db.PersonEmails.CountAsync(e => e.Address == "group.sender@new.test"));
         Assert.Equal(1, await db.PersonEmails.CountAsync(e => e.Address == "shared.sender@new.test"));
