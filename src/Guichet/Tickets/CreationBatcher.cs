@@ -9,10 +9,11 @@ namespace Guichet.Tickets;
 
 /// <summary>
 /// Group commit for ticket creations on SQLite. SQLite has one writer at a time, and a creation's transaction (write
-/// lock, the pages of its rows and indexes written to the WAL, commit) cost about as much as the creation itself, paid
-/// one after the other by every request. Creations that arrive while a group is being written wait for it and are then
-/// written together, one transaction for the group and a savepoint for each: a creation that throws is rolled back
-/// alone and written again on its own, so it fails (or succeeds) exactly as it would have without the group. Nobody
+/// lock, the pages of its rows and indexes written to the WAL, commit) and its SaveChanges (the save hooks, EF's own
+/// work) cost about as much as the creation itself, paid one after the other by every request. Creations that arrive
+/// while a group is being written wait for it and are then built together and written by one SaveChanges. A creation
+/// refused by validation is answered alone and leaves nothing; if one throws or the save fails, the group is written
+/// again one creation at a time, so each fails (or succeeds) exactly as it would have without the group. Nobody
 /// waits for a group to fill: a lone request is written at once, in its own transaction, as before.
 /// </summary>
 public sealed partial class CreationBatcher(IServiceScopeFactory scopes, RoutingCache routing, ILogger<CreationBatcher> log) : IDisposable
@@ -120,71 +121,90 @@ public sealed partial class CreationBatcher(IServiceScopeFactory scopes, Routing
         return new Outcome(ticket, ticket is null ? null : db.Set<TicketSla>().Local.FindEntry(ticket.Id)?.Entity, errors);
     }
 
-    /// <summary>The group in one transaction; returns the creations to write again one by one (all of them when the group could not commit).</summary>
+    /// <summary>
+    /// The group built as tracked changes only (<see cref="TicketService.SaveLater"/>, as the mail processor's batch) and
+    /// written by one SaveChanges: the save hooks, EF's work and the write lock are paid once per group, not per creation.
+    /// A creation refused by validation leaves nothing behind and is answered at once. One that throws while being built
+    /// is set aside to be written on its own, and the group is built again without it. Returns the creations to write
+    /// again one by one: those set aside, and all of those not answered yet when the save fails (the database refused, a
+    /// mail batch took the same numbers in between), so that the one that fails fails alone.
+    /// </summary>
     private async Task<List<Item>> WriteTogetherAsync(GuichetDbContext db, TicketService tickets, List<Item> group)
     {
-        var done = new List<(Item Item, Outcome Outcome)>(group.Count);
         var alone = new List<Item>();
-        // EF's own savepoint around each save stays: TicketService retries a save that failed on a new sender's address
-        // (another node made the person first), and that retry must not find the failed save's rows still there.
-        var rolledBack = false;
-        try
+        var built = new List<(Item Item, Ticket Ticket)>(group.Count);
+        while (true)
         {
-            await using var transaction = await db.Database.BeginTransactionAsync();
-            foreach (var item in group)
+            db.ChangeTracker.Clear();
+            built.Clear();
+            Item? building = null;
+            tickets.SaveLater = true;
+            try
             {
-                db.ChangeTracker.Clear();
-                await transaction.CreateSavepointAsync(Savepoint);
-                try
+                var pending = group.Where(i => !i.Done.Task.IsCompleted && !alone.Contains(i)).ToList();
+                await tickets.PrefetchAsync([.. pending.Select(i => i.Request)], CancellationToken.None);
+                foreach (var item in pending)
                 {
-                    done.Add((item, await CreateOneAsync(db, tickets, item)));
-                }
-                catch (OperationCanceledException) when (item.Ct.IsCancellationRequested)
-                {
-                    // The client went away: its creation is dropped, as it would be on its own.
-                    await transaction.RollbackToSavepointAsync(Savepoint);
-                    rolledBack = true;
-                    item.Done.TrySetCanceled(item.Ct);
-                }
-                catch (Exception ex)
-                {
-                    LogAlone(log, ex);
-                    await transaction.RollbackToSavepointAsync(Savepoint);
-                    rolledBack = true;
-                    alone.Add(item);
+                    building = item;
+                    var (ticket, errors) = await tickets.CreateAsync(item.Request, item.Actor, item.Ct);
+                    if (ticket is null)
+                    {
+                        item.Done.TrySetResult(new Outcome(null, null, errors));
+                    }
+                    else
+                    {
+                        built.Add((item, ticket));
+                    }
                 }
 
-                await transaction.ReleaseSavepointAsync(Savepoint);
+                building = null;
+                tickets.SaveLater = false;
+                if (built.Count > 0)
+                {
+                    // One client going away does not cancel the others' creations.
+                    await db.SaveChangesAsync(CancellationToken.None);
+                }
+
+                break;
             }
-
-            await transaction.CommitAsync();
-        }
-        catch (Exception ex)
-        {
-            LogGroupFailed(log, ex, group.Count);
-            rolledBack = true;
-            return [.. group.Where(i => !i.Done.Task.IsCompleted)];
-        }
-        finally
-        {
-            if (rolledBack)
+            catch (Exception ex) when (building is not null)
             {
-                // An assignment rolled back may have been counted in this node's agent loads.
-                routing.InvalidateLoads();
+                LogAlone(log, ex);
+                alone.Add(building);
+            }
+            catch (Exception ex)
+            {
+                LogGroupFailed(log, ex, group.Count);
+                alone.AddRange(group.Where(i => !i.Done.Task.IsCompleted && !alone.Contains(i)));
+                built.Clear();
+                break;
+            }
+            finally
+            {
+                tickets.SaveLater = false;
+                tickets.EndBatch();
+                if (building is not null || built.Count == 0)
+                {
+                    // A discarded assignment may have been counted in this node's agent loads.
+                    routing.InvalidateLoads();
+                }
             }
         }
 
-        Interlocked.Increment(ref _groups);
-        Interlocked.Add(ref _grouped, done.Count);
-        foreach (var (item, outcome) in done)
+        if (built.Count > 1)
         {
-            item.Done.TrySetResult(outcome);
+            Interlocked.Increment(ref _groups);
+            Interlocked.Add(ref _grouped, built.Count);
+        }
+
+        var slas = db.Set<TicketSla>().Local;
+        foreach (var (item, ticket) in built)
+        {
+            item.Done.TrySetResult(new Outcome(ticket, slas.FindEntry(ticket.Id)?.Entity, new Errors()));
         }
 
         return alone;
     }
-
-    private const string Savepoint = "ticket_creation";
 
     public void Dispose() => _queue.Writer.TryComplete();
 
