@@ -242,11 +242,32 @@ public sealed partial class SearchIndexer(IServiceScopeFactory scopes, TimeProvi
             return 0;
         }
 
-        // In ticket order, as every indexer: on PostgreSQL two of them lock the entries they share in the same order.
-        foreach (var ticket in items.GroupBy(i => i.TicketId).OrderBy(g => g.Key))
+        // The whole batch read in four queries, not three per ticket: a batch of new tickets with short texts (API
+        // creations) cost more in queries than in indexing.
+        var ticketIds = items.Select(i => i.TicketId).Distinct().Order().ToList();
+        var tickets = await db.Tickets.AsNoTracking().Where(t => ticketIds.Contains(t.Id))
+            .Select(t => new { t.Id, t.Subject, t.Description, t.Solution }).ToDictionaryAsync(t => t.Id, ct);
+        // Locked on PostgreSQL, in ticket order as every indexer: another node indexing the same ticket's next reply
+        // waits, then reads this one's terms.
+        var entries = (db.Database.IsNpgsql()
+                ? await db.Set<SearchEntry>().FromSqlRaw("""SELECT * FROM "SearchEntries" WHERE "TicketId" = ANY({0}) ORDER BY "TicketId" FOR UPDATE""",
+                    ticketIds.ToArray()).ToListAsync(ct)
+                : await db.Set<SearchEntry>().Where(e => e.TicketId != null && ticketIds.Contains(e.TicketId.Value)).ToListAsync(ct))
+            .ToDictionary(e => e.TicketId!.Value);
+        var rebuilt = ticketIds.Where(id => !entries.ContainsKey(id) || items.Any(i => i.TicketId == id && i.InteractionId is null)).ToList();
+        var added = items.Where(i => i.InteractionId is not null && !rebuilt.Contains(i.TicketId)).Select(i => i.InteractionId!.Value).ToList();
+        var texts = (await db.Interactions.AsNoTracking()
+                .Where(i => (rebuilt.Contains(i.TicketId) || added.Contains(i.Id)) && i.Kind != InteractionKind.Event && i.Body != null)
+                .OrderBy(i => i.Id).Select(i => new { i.TicketId, i.Visibility, i.Body }).ToListAsync(ct))
+            .ToLookup(i => i.TicketId);
+        foreach (var id in ticketIds)
         {
-            var added = ticket.Any(i => i.InteractionId is null) ? null : ticket.Select(i => i.InteractionId!.Value).ToList();
-            await IndexTicketAsync(db, ticket.Key, added, ct);
+            if (tickets.TryGetValue(id, out var ticket))
+            {
+                var @public = texts[id].Where(i => i.Visibility == Visibility.Public).Select(i => i.Body).ToArray();
+                var notes = texts[id].Where(i => i.Visibility == Visibility.Internal).Select(i => i.Body).ToArray();
+                Index(db, id, entries.GetValueOrDefault(id), rebuilt.Contains(id), (ticket.Subject, ticket.Description, ticket.Solution), @public, notes);
+            }
         }
 
         await db.SaveChangesAsync(ct);
@@ -257,31 +278,15 @@ public sealed partial class SearchIndexer(IServiceScopeFactory scopes, TimeProvi
     }
 
     /// <summary>
-    /// A ticket's entry built from its whole thread (<paramref name="interactions"/> null, or no entry yet), or given the
-    /// terms of those interactions it does not hold yet. Public text: subject, description, solution, public replies and
-    /// calls; internal notes and calls apart. Each term once per column: both indexes match on which words a ticket holds,
-    /// SQLite's (detail=column) never counted repeats, and a thread repeats itself (quoted history, signatures).
+    /// A ticket's entry built from its whole thread (<paramref name="rebuild"/>: a new ticket, subject or solution, or no
+    /// entry yet), or given the terms of new interactions it does not hold yet. Public text: subject, description, solution,
+    /// public replies and calls; internal notes and calls apart. Each term once per column: both indexes match on which words
+    /// a ticket holds, SQLite's (detail=column) never counted repeats, and a thread repeats itself (quoted history, signatures).
     /// </summary>
-    private static async Task IndexTicketAsync(GuichetDbContext db, long ticketId, List<long>? interactions, CancellationToken ct)
+    private static void Index(GuichetDbContext db, long ticketId, SearchEntry? entry, bool rebuild,
+        (string Subject, string Description, string? Solution) ticket, string?[] @public, string?[] notes)
     {
-        var ticket = await db.Tickets.AsNoTracking().Where(t => t.Id == ticketId)
-            .Select(t => new { t.Subject, t.Description, t.Solution }).SingleOrDefaultAsync(ct);
-        if (ticket is null)
-        {
-            return;
-        }
-
-        // Locked on PostgreSQL: another node indexing the same ticket's next reply waits, then reads this one's terms.
-        var entry = db.Database.IsNpgsql()
-            ? await db.Set<SearchEntry>().FromSqlRaw("""SELECT * FROM "SearchEntries" WHERE "TicketId" = {0} FOR UPDATE""", ticketId).SingleOrDefaultAsync(ct)
-            : await db.Set<SearchEntry>().SingleOrDefaultAsync(e => e.TicketId == ticketId, ct);
-        var rebuild = entry is null || interactions is null;
-        var thread = db.Interactions.AsNoTracking().Where(i => i.TicketId == ticketId && i.Kind != InteractionKind.Event && i.Body != null);
-        var texts = await (rebuild ? thread : thread.Where(i => interactions!.Contains(i.Id)))
-            .OrderBy(i => i.Id).Select(i => new { i.Visibility, i.Body }).ToListAsync(ct);
-        var @public = texts.Where(i => i.Visibility == Visibility.Public).Select(i => i.Body).ToArray();
-        var notes = texts.Where(i => i.Visibility == Visibility.Internal).Select(i => i.Body).ToArray();
-        if (rebuild)
+        if (rebuild || entry is null)
         {
             if (entry is null)
             {
@@ -297,7 +302,7 @@ public sealed partial class SearchIndexer(IServiceScopeFactory scopes, TimeProvi
 
         // Interactions never change once written: the entry holds the rest already. A reply that brings no new word
         // (a thank-you, a quoted thread) leaves the entry, and the full-text index, untouched.
-        entry!.Body = Join(entry.Body, @public.Length == 0 ? "" : TextAnalyzer.NormalizeDistinct(TextAnalyzer.StoredTerms(entry.Body), @public));
+        entry.Body = Join(entry.Body, @public.Length == 0 ? "" : TextAnalyzer.NormalizeDistinct(TextAnalyzer.StoredTerms(entry.Body), @public));
         entry.Notes = Join(entry.Notes, notes.Length == 0 ? "" : TextAnalyzer.NormalizeDistinct(TextAnalyzer.StoredTerms(entry.Notes), notes));
     }
 
