@@ -9,8 +9,8 @@ namespace Guichet.Data;
 /// <summary>
 /// Runs an action once what a save wrote is visible to others: right after a SaveChanges in EF's own transaction, at the
 /// commit of an explicit one (a mail batch, an API creation group); never after the save failed or its transaction rolled
-/// back. A save rolled back to a savepoint inside a transaction that then commits still runs its actions: use it to wake
-/// a worker, not to announce a change.
+/// back. A save rolled back to a savepoint inside a transaction that then commits still runs its actions: what they do
+/// (wake a worker, tell browsers to re-read a ticket) must be harmless when nothing changed.
 /// </summary>
 public sealed class AfterCommit : ISaveChangesInterceptor, IDbTransactionInterceptor
 {

@@ -43,41 +43,25 @@ public static class TextAnalyzer
     }
 
     /// <summary>What the index stores: the terms separated by spaces.</summary>
-    public static string Normalize(params string?[] texts)
-    {
-        // Indexing runs in every save that adds text to a ticket: one builder for the whole result, no string per word.
-        var output = new StringBuilder();
-        Span<char> buffer = stackalloc char[WordBuffer];
-        foreach (var text in texts)
-        {
-            for (var position = 0; NextTerm(text, ref position, buffer) is { IsEmpty: false } term;)
-            {
-                if (output.Length > 0)
-                {
-                    output.Append(' ');
-                }
-
-                output.Append(term);
-            }
-        }
-
-        return output.ToString();
-    }
+    public static string Normalize(params string?[] texts) => Write(null, texts);
 
     /// <summary>
     /// The terms of the texts not in <paramref name="seen"/>, each once, in order of first appearance, separated by spaces;
     /// <paramref name="seen"/> receives them. What a ticket's entry stores: which words a ticket holds, not how often.
     /// </summary>
-    public static string NormalizeDistinct(HashSet<string> seen, params string?[] texts)
+    public static string NormalizeDistinct(HashSet<string> seen, params string?[] texts) => Write(seen, texts);
+
+    private static string Write(HashSet<string>? seen, string?[] texts)
     {
-        var lookup = seen.GetAlternateLookup<ReadOnlySpan<char>>();
+        // Indexing runs for every text added to a ticket: one builder for the whole result, no string per word.
+        var lookup = seen?.GetAlternateLookup<ReadOnlySpan<char>>();
         var output = new StringBuilder();
         Span<char> buffer = stackalloc char[WordBuffer];
         foreach (var text in texts)
         {
             for (var position = 0; NextTerm(text, ref position, buffer) is { IsEmpty: false } term;)
             {
-                if (!lookup.Add(term))
+                if (lookup is { } distinct && !distinct.Add(term))
                 {
                     continue;
                 }

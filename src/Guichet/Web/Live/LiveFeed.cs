@@ -1,4 +1,3 @@
-using System.Data.Common;
 using System.Text;
 using Guichet.Data;
 using Guichet.Tickets;
@@ -69,61 +68,23 @@ public sealed class LiveFeed
 }
 
 /// <summary>
-/// After a save that touched tickets, tells the live feed which ones, once they are committed: at the end of the save, or
-/// when the save ran inside a transaction (a group of creations or of mail), when that transaction commits. A browser that
+/// After a save that touched tickets, tells the live feed which ones once they are committed (<see cref="AfterCommit"/>):
+/// at the end of the save, or when the transaction it ran in (a group of creations or of mail) commits. A browser that
 /// re-reads at once then sees the change, and a rolled-back transaction sends nothing.
 /// </summary>
-internal sealed class LiveSaveInterceptor(LiveFeed feed) : ISaveChangesInterceptor, IDbTransactionInterceptor
+internal sealed class LiveSaveInterceptor(LiveFeed feed) : SaveChangesInterceptor
 {
-    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<DbContext, List<object>> _pending = [];
-
-    public ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result,
+    public override ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result,
         CancellationToken cancellationToken = default)
     {
         Collect(eventData.Context);
         return ValueTask.FromResult(result);
     }
 
-    public InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
+    public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
     {
         Collect(eventData.Context);
         return result;
-    }
-
-    public ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
-    {
-        Saved(eventData.Context);
-        return ValueTask.FromResult(result);
-    }
-
-    public int SavedChanges(SaveChangesCompletedEventData eventData, int result)
-    {
-        Saved(eventData.Context);
-        return result;
-    }
-
-    public void SaveChangesFailed(DbContextErrorEventData eventData) => Failed(eventData.Context);
-
-    public Task SaveChangesFailedAsync(DbContextErrorEventData eventData, CancellationToken cancellationToken = default)
-    {
-        Failed(eventData.Context);
-        return Task.CompletedTask;
-    }
-
-    public void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) => Flush(eventData.Context);
-
-    public Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
-    {
-        Flush(eventData.Context);
-        return Task.CompletedTask;
-    }
-
-    public void TransactionRolledBack(DbTransaction transaction, TransactionEndEventData eventData) => Drop(eventData.Context);
-
-    public Task TransactionRolledBackAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
-    {
-        Drop(eventData.Context);
-        return Task.CompletedTask;
     }
 
     private void Collect(DbContext? context)
@@ -135,43 +96,15 @@ internal sealed class LiveSaveInterceptor(LiveFeed feed) : ISaveChangesIntercept
 
         // Ids are read once saved: a new ticket has none before.
         var touched = db.ChangeTracker.Entries<Ticket>().Where(e => e.State is EntityState.Added or EntityState.Modified).Select(e => (object)e.Entity)
-            .Concat(db.ChangeTracker.Entries<Interaction>().Where(e => e.State == EntityState.Added).Select(e => (object)e.Entity));
-        _pending.GetOrCreateValue(db).AddRange(touched);
-    }
-
-    // A save inside a transaction waits for its commit; EF's own transaction has committed by now.
-    private void Saved(DbContext? context)
-    {
-        if (context?.Database.CurrentTransaction is null)
+            .Concat(db.ChangeTracker.Entries<Interaction>().Where(e => e.State == EntityState.Added).Select(e => (object)e.Entity)).ToList();
+        if (touched.Count > 0)
         {
-            Flush(context);
+            AfterCommit.Add(db, () => Publish(touched));
         }
     }
 
-    private void Failed(DbContext? context)
+    private void Publish(List<object> touched)
     {
-        if (context?.Database.CurrentTransaction is null)
-        {
-            Drop(context);
-        }
-    }
-
-    private void Drop(DbContext? context)
-    {
-        if (context is not null)
-        {
-            _pending.Remove(context);
-        }
-    }
-
-    private void Flush(DbContext? context)
-    {
-        if (context is null || !_pending.TryGetValue(context, out var touched))
-        {
-            return;
-        }
-
-        _pending.Remove(context);
         var ids = new StringBuilder();
         foreach (var id in touched.Select(o => o is Ticket t ? t.Id : ((Interaction)o).TicketId).Where(id => id > 0).Distinct())
         {
