@@ -21,6 +21,13 @@ public class BrowserDesk : DeskApp
 
     public BrowserDesk() => UseKestrel(0);
 
+    /// <summary>
+    /// How long a page waits for what it expects by default. Every step answers in well under a second here, but the CI
+    /// machine is shared: a page load that usually takes 200 ms once took over 15 s there (the journey test's portal
+    /// post, never seen locally in dozens of runs). A wait is not a timing assertion; a real hang still fails.
+    /// </summary>
+    public const float Patience = 45_000;
+
     public IBrowser Browser { get; private set; } = null!;
 
     public string BaseUrl { get; private set; } = "";
@@ -69,7 +76,7 @@ public class BrowserDesk : DeskApp
             ExtraHTTPHeaders = new Dictionary<string, string> { ["Accept-Language"] = language },
         });
         var page = await context.NewPageAsync();
-        page.SetDefaultTimeout(15_000);
+        page.SetDefaultTimeout(Patience);
         if (email is not null)
         {
             await SignInAsync(page, email, password);

@@ -29,7 +29,7 @@ public sealed class ChatBrowserTests(BrowserDesk desk)
             Locale = "en-GB", ViewportSize = new ViewportSize { Width = 1280, Height = 800 },
         });
         var visitor = await visitorContext.NewPageAsync();
-        visitor.SetDefaultTimeout(15_000);
+        visitor.SetDefaultTimeout(BrowserDesk.Patience);
         await visitor.GotoAsync(shop.Origin + "/");
         await visitor.ClickAsync(".gc-launch");
         await visitor.Locator(".gc-online").WaitForAsync();

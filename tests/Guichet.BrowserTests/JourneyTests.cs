@@ -30,8 +30,8 @@ public sealed partial class JourneyTests(BrowserDesk desk)
         await portal.FillAsync("#subject", subject);
         await portal.FillAsync("#description", fr ? "Le voyant clignote orange et rien ne sort." : "The light blinks orange and nothing comes out.");
         await BrowserDesk.ScreenshotAsync(portal, $"journey-{language}-1-portal-new");
-        await portal.ClickAsync("#new-request-form button[type=submit]");
-        await portal.WaitForURLAsync(new Regex("/portal/tickets/\\d{4}-\\d{6}"));
+        await BrowserDesk.ClickAndWaitAsync(portal, "#new-request-form button[type=submit]");
+        Assert.Matches("/portal/tickets/\\d{4}-\\d{6}", portal.Url);
         var number = TicketNumber().Match(portal.Url).Value;
 
         // It appears in the L1 agent's queue without a reload.

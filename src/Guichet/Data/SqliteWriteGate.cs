@@ -14,82 +14,179 @@ namespace Guichet.Data;
 /// asleep while the lock was free. Here they wait asynchronously and enter the moment it is released. Other processes
 /// (a CLI verb, a second node on the same file) still meet the busy handler, as before.
 /// The gate is taken when a transaction starts and given back when it commits, rolls back, fails, or when its
-/// connection closes (a transaction disposed without either).
+/// connection closes. A transaction disposed without either, on a connection that stays open (a pooled context whose
+/// connection was opened by hand), tells no interceptor: a writer that has waited a second looks at the holder's
+/// transaction, and gives the gate back for it once that transaction is over.
 /// </summary>
-internal sealed class SqliteWriteGate : IDbTransactionInterceptor, IDbConnectionInterceptor
+internal sealed class SqliteWriteGate : DbTransactionInterceptor, IDbConnectionInterceptor
 {
     public static readonly SqliteWriteGate Instance = new();
 
     /// <summary>Past this, go on without the gate and let SQLite's own busy timeout decide, as before the gate existed.</summary>
     private static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(30);
 
-    private readonly ConcurrentDictionary<string, SemaphoreSlim> _gates = new(StringComparer.Ordinal);
+    /// <summary>How often a waiting writer checks that the holder's transaction is still running.</summary>
+    private static readonly TimeSpan Check = TimeSpan.FromSeconds(1);
+
+    private readonly ConcurrentDictionary<string, Gate> _gates = new(StringComparer.Ordinal);
     private readonly ConditionalWeakTable<DbConnection, Holder> _holders = [];
 
-    private sealed class Holder(SemaphoreSlim gate)
+    private sealed class Gate
     {
-        public SemaphoreSlim Gate { get; } = gate;
+        public SemaphoreSlim Semaphore { get; } = new(1, 1);
+
+        public Lock Sync { get; } = new();
+
+        public Holder? Owner { get; set; }
+    }
+
+    private sealed class Holder(Gate gate)
+    {
+        public Gate Gate { get; } = gate;
+
         public bool Held { get; set; }
+
+        /// <summary>The transaction begun with the gate; its connection is null once it has committed, rolled back or been disposed.</summary>
+        public DbTransaction? Transaction { get; set; }
     }
 
     private Holder HolderOf(DbConnection connection) =>
-        _holders.GetValue(connection, c => new Holder(_gates.GetOrAdd(KeyOf(c), _ => new SemaphoreSlim(1, 1))));
+        _holders.GetValue(connection, c => new Holder(_gates.GetOrAdd(KeyOf(c), _ => new Gate())));
 
     private static string KeyOf(DbConnection connection) =>
         connection is SqliteConnection { DataSource: { Length: > 0 } file } ? Path.GetFullPath(file) : connection.ConnectionString;
 
-    public InterceptionResult<DbTransaction> TransactionStarting(DbConnection connection, TransactionStartingEventData eventData,
+    public override InterceptionResult<DbTransaction> TransactionStarting(DbConnection connection, TransactionStartingEventData eventData,
         InterceptionResult<DbTransaction> result)
     {
         var holder = HolderOf(connection);
-        if (!holder.Held)
+        for (var waited = TimeSpan.Zero; !holder.Held && waited < MaxWait; waited += Check)
         {
-            holder.Held = holder.Gate.Wait(MaxWait);
+            if (holder.Gate.Semaphore.Wait(Check))
+            {
+                Took(holder);
+            }
+            else
+            {
+                ReleaseEnded(holder.Gate);
+            }
         }
 
         return result;
     }
 
-    public async ValueTask<InterceptionResult<DbTransaction>> TransactionStartingAsync(DbConnection connection, TransactionStartingEventData eventData,
-        InterceptionResult<DbTransaction> result, CancellationToken cancellationToken = default)
+    public override async ValueTask<InterceptionResult<DbTransaction>> TransactionStartingAsync(DbConnection connection,
+        TransactionStartingEventData eventData, InterceptionResult<DbTransaction> result, CancellationToken cancellationToken = default)
     {
         var holder = HolderOf(connection);
-        if (!holder.Held)
+        for (var waited = TimeSpan.Zero; !holder.Held && waited < MaxWait; waited += Check)
         {
-            holder.Held = await holder.Gate.WaitAsync(MaxWait, cancellationToken);
+            if (await holder.Gate.Semaphore.WaitAsync(Check, cancellationToken))
+            {
+                Took(holder);
+            }
+            else
+            {
+                ReleaseEnded(holder.Gate);
+            }
         }
 
         return result;
+    }
+
+    public override DbTransaction TransactionStarted(DbConnection connection, TransactionEndEventData eventData, DbTransaction result)
+    {
+        Started(connection, result);
+        return result;
+    }
+
+    public override ValueTask<DbTransaction> TransactionStartedAsync(DbConnection connection, TransactionEndEventData eventData, DbTransaction result,
+        CancellationToken cancellationToken = default)
+    {
+        Started(connection, result);
+        return ValueTask.FromResult(result);
+    }
+
+    private static void Took(Holder holder)
+    {
+        lock (holder.Gate.Sync)
+        {
+            holder.Held = true;
+            holder.Transaction = null;
+            holder.Gate.Owner = holder;
+        }
+    }
+
+    private void Started(DbConnection connection, DbTransaction transaction)
+    {
+        if (_holders.TryGetValue(connection, out var holder))
+        {
+            lock (holder.Gate.Sync)
+            {
+                if (holder.Held)
+                {
+                    holder.Transaction = transaction;
+                }
+            }
+        }
+    }
+
+    /// <summary>Gives the gate back for a holder whose transaction is over without an interceptor having heard of it.</summary>
+    private static void ReleaseEnded(Gate gate)
+    {
+        lock (gate.Sync)
+        {
+            if (gate.Owner is { Held: true, Transaction: { Connection: null } } owner)
+            {
+                Free(owner);
+            }
+        }
+    }
+
+    private static void Free(Holder holder)
+    {
+        holder.Held = false;
+        holder.Transaction = null;
+        holder.Gate.Owner = null;
+        holder.Gate.Semaphore.Release();
     }
 
     private void Release(DbConnection? connection)
     {
-        if (connection is not null && _holders.TryGetValue(connection, out var holder) && holder.Held)
+        if (connection is not null && _holders.TryGetValue(connection, out var holder))
         {
-            holder.Held = false;
-            holder.Gate.Release();
+            lock (holder.Gate.Sync)
+            {
+                if (holder.Held)
+                {
+                    Free(holder);
+                }
+            }
         }
     }
 
-    public void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) => Release(eventData.Context?.Database.GetDbConnection());
+    public override void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) =>
+        Release(eventData.Context?.Database.GetDbConnection());
 
-    public Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
+    public override Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
     {
         Release(eventData.Context?.Database.GetDbConnection());
         return Task.CompletedTask;
     }
 
-    public void TransactionRolledBack(DbTransaction transaction, TransactionEndEventData eventData) => Release(eventData.Context?.Database.GetDbConnection());
+    public override void TransactionRolledBack(DbTransaction transaction, TransactionEndEventData eventData) =>
+        Release(eventData.Context?.Database.GetDbConnection());
 
-    public Task TransactionRolledBackAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
+    public override Task TransactionRolledBackAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
     {
         Release(eventData.Context?.Database.GetDbConnection());
         return Task.CompletedTask;
     }
 
-    public void TransactionFailed(DbTransaction transaction, TransactionErrorEventData eventData) => Release(eventData.Context?.Database.GetDbConnection());
+    public override void TransactionFailed(DbTransaction transaction, TransactionErrorEventData eventData) =>
+        Release(eventData.Context?.Database.GetDbConnection());
 
-    public Task TransactionFailedAsync(DbTransaction transaction, TransactionErrorEventData eventData, CancellationToken cancellationToken = default)
+    public override Task TransactionFailedAsync(DbTransaction transaction, TransactionErrorEventData eventData, CancellationToken cancellationToken = default)
     {
         Release(eventData.Context?.Database.GetDbConnection());
         return Task.CompletedTask;
