@@ -166,17 +166,13 @@ public sealed partial class SearchIndexer(IServiceScopeFactory scopes, TimeProvi
             return;
         }
 
-        var gather = TimeSpan.FromMilliseconds(configuration.GetValue("Search:IndexerGatherMilliseconds", 300));
+        var quiet = TimeSpan.FromMilliseconds(configuration.GetValue("Search:IndexerQuietMilliseconds", 300));
+        var maxLag = TimeSpan.FromSeconds(configuration.GetValue("Search:IndexerMaxLagSeconds", 10.0));
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                // Woken by the first of a burst of changes: let the burst gather, so it is indexed in a few large batches.
-                if (gather > TimeSpan.Zero)
-                {
-                    await Task.Delay(gather, clock, stoppingToken);
-                }
-
+                await WhileBusyAsync(quiet, maxLag, stoppingToken);
                 await CatchUpAsync(int.MaxValue, background: true, stoppingToken);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
@@ -184,7 +180,32 @@ public sealed partial class SearchIndexer(IServiceScopeFactory scopes, TimeProvi
                 LogFailed(log, ex);
             }
 
+            // Woken after each committed change; the poll finds what other nodes or command-line verbs queued.
             await _wake.WaitAsync(TimeSpan.FromSeconds(1), clock, stoppingToken);
+        }
+    }
+
+    /// <summary>
+    /// Waits while changes keep coming (one less than <paramref name="quiet"/> after the other), at most
+    /// <paramref name="maxLag"/>. A burst of mail or API creations then runs without the indexer taking the write lock and
+    /// a core from it, and is indexed afterwards in a few large batches (each batch writes one new segment of the full-text
+    /// index: few large ones cost much less than many small ones). Under a lasting load the index runs that far behind.
+    /// Searches do not wait for it: each first indexes what is queued (<see cref="CatchUpAsync(CancellationToken)"/>).
+    /// </summary>
+    private async Task WhileBusyAsync(TimeSpan quiet, TimeSpan maxLag, CancellationToken ct)
+    {
+        if (quiet <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        var started = clock.GetTimestamp();
+        for (TimeSpan left; (left = maxLag - clock.GetElapsedTime(started)) > TimeSpan.Zero;)
+        {
+            if (!await _wake.WaitAsync(left < quiet ? left : quiet, clock, ct))
+            {
+                return;
+            }
         }
     }
 
@@ -242,6 +263,8 @@ public sealed partial class SearchIndexer(IServiceScopeFactory scopes, TimeProvi
             : await db.Set<SearchQueueItem>().AsNoTracking().OrderBy(q => q.Id).Take(BatchSize).ToListAsync(ct);
         if (items.Count == 0)
         {
+            // Another indexer took them. Ended here rather than disposed: the SQLite write gate hears of a commit at once.
+            await transaction.CommitAsync(ct);
             return 0;
         }
 

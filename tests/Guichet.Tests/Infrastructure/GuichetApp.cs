@@ -56,7 +56,7 @@ public class GuichetApp : WebApplicationFactory<Program>, IAsyncLifetime
         // Tests drive the workers by hand: a periodic timer on a fake clock that jumps months would tick millions of times.
         builder.UseSetting("Sla:WorkerEnabled", "false");
         builder.UseSetting("Routing:WorkerEnabled", "false");
-        builder.UseSetting("Search:IndexerGatherMilliseconds", "0"); // its delay would wait for the fake clock
+        builder.UseSetting("Search:IndexerQuietMilliseconds", "0"); // its waits would follow the fake clock
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);

@@ -118,3 +118,85 @@ public sealed class SearchQueueWithoutWorkerTests(SearchQueueWithoutWorkerTests.
         }
     }
 }
+
+/// <summary>
+/// The background indexer stays out of a burst: it waits until changes pause (300 ms here) or, under a lasting load, until
+/// the first waited the maximum lag (5 s here). Its waits follow the fake clock, so nothing moves unless the test moves it.
+/// </summary>
+public sealed class SearchIndexerBurstTests(SearchIndexerBurstTests.Desk app) : IClassFixture<SearchIndexerBurstTests.Desk>
+{
+    public sealed class Desk : DeskApp
+    {
+        protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
+        {
+            ["Search:IndexerQuietMilliseconds"] = "300",
+            ["Search:IndexerMaxLagSeconds"] = "5",
+        };
+    }
+
+    private Task<int> QueuedAsync() => app.WithDbAsync(db => db.Set<SearchQueueItem>().CountAsync());
+
+    private async Task<int> QueuedAfterAWhileAsync()
+    {
+        // Enough real time for a woken indexer to have indexed, were it not waiting for the fake clock.
+        await Task.Delay(400);
+        return await QueuedAsync();
+    }
+
+    private async Task UntilIndexedAsync()
+    {
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (await QueuedAsync() > 0 && waited.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.Equal(0, await QueuedAsync());
+    }
+
+    private async Task<long> CreateAsync(HttpClient agent, string subject) =>
+        (await (await agent.PostJsonAsync("/api/v1/tickets", new { subject, description = subject, requester = new { email = Alice } })
+            .ExpectAsync(HttpStatusCode.Created)).ReadAsync<TicketDto>()).Id;
+
+    [Fact]
+    public async Task Changes_are_indexed_once_they_pause_or_once_the_first_waited_the_maximum_lag()
+    {
+        var agent = await app.ClientForAsync(L1Agent);
+        app.Clock.Advance(TimeSpan.FromSeconds(1)); // what the desk's set-up queued
+        await UntilIndexedAsync();
+
+        // Changes 200 ms apart: never a pause of 300 ms, so nothing is indexed yet.
+        await CreateAsync(agent, "Rafale un");
+        Assert.Equal(1, await QueuedAfterAWhileAsync());
+        app.Clock.Advance(TimeSpan.FromMilliseconds(200));
+        await CreateAsync(agent, "Rafale deux");
+        app.Clock.Advance(TimeSpan.FromMilliseconds(200));
+        await CreateAsync(agent, "Rafale trois");
+        Assert.Equal(3, await QueuedAfterAWhileAsync());
+
+        // The pause.
+        app.Clock.Advance(TimeSpan.FromMilliseconds(300));
+        await UntilIndexedAsync();
+
+        // A lasting load: a change every 200 ms. Nothing is indexed in the first 4 s …
+        var created = 0;
+        for (; created < 20; created++)
+        {
+            await CreateAsync(agent, $"Charge {created}");
+            app.Clock.Advance(TimeSpan.FromMilliseconds(200));
+        }
+
+        Assert.Equal(created, await QueuedAfterAWhileAsync());
+
+        // … and everything is, once the first has waited 5 s, while the changes still come.
+        var more = 0;
+        for (; more < 10 && await QueuedAfterAWhileAsync() > 0; more++)
+        {
+            await CreateAsync(agent, $"Charge encore {more}");
+            app.Clock.Advance(TimeSpan.FromMilliseconds(200));
+        }
+
+        Assert.InRange(more, 5, 9);
+        await UntilIndexedAsync();
+    }
+}
