@@ -106,14 +106,64 @@ string Body()
     return text.ToString();
 }
 
+// MAILBENCH_SHAPE=typical: what a desk's mail usually is. A few hundred words of new text (60–400), sent as text and
+// HTML, a signature, the quoted thread in replies, and an attachment (a screenshot, a log) making up the rest of the
+// 10–50 KB. The default ("prose") fills 10–50 KB with new text: the worst case for the search index.
+var typical = Environment.GetEnvironmentVariable("MAILBENCH_SHAPE") == "typical";
+var lastText = new Dictionary<string, string>();
+
+string Words(int count)
+{
+    var text = new StringBuilder();
+    for (var w = 0; w < count; w++)
+    {
+        text.Append(Word()).Append(w % 14 == 13 ? ".\r\n" : " ");
+    }
+
+    return text.ToString();
+}
+
+string Typical(string from, string? number, int size, out string html, out byte[] attachment)
+{
+    var text = Words(random.Next(60, 400));
+    // A reply quotes the thread's last message (the desk's answer when the bench has not written one).
+    var quoted = number is null ? ""
+        : "\r\n\r\nOn Thu, 26 Nov 2026 at 09:12, Support <support@bench.test> wrote:\r\n> "
+            + (lastText.TryGetValue(number, out var previous) ? previous : Words(100)).Replace("\r\n", "\r\n> ", StringComparison.Ordinal);
+    var signature = $"\r\n-- \r\n{from}\r\nIT department, building {from.Length % 7}\r\n+33 1 23 45 67 {from.Length % 90 + 10}\r\n";
+    lastText[number ?? from] = text;
+    var paragraphs = string.Join("", text.Split(".\r\n").Select(p => $"<p style=\"margin:0 0 8px 0;font-family:Calibri,Arial,sans-serif;font-size:11pt;color:#1f1f1f\">{p}.</p>\r\n"));
+    html = $"<html><head><meta charset=\"utf-8\"><style>p{{margin:0}} .sig{{color:#666;font-size:9pt}}</style></head><body>\r\n{paragraphs}"
+        + $"<div class=\"sig\">{signature.Replace("\r\n", "<br>\r\n", StringComparison.Ordinal)}</div>"
+        + (quoted.Length > 0 ? $"<blockquote style=\"border-left:2px solid #ccc;padding-left:8px\">{System.Net.WebUtility.HtmlEncode(quoted)}</blockquote>" : "")
+        + "</body></html>";
+    var plain = text + signature + quoted;
+    attachment = new byte[Math.Max(1024, (size - plain.Length - html.Length) * 3 / 4)];
+    random.NextBytes(attachment);
+    return plain;
+}
+
 byte[] Next(int i, string run)
 {
     var reply = numbers.Count > 10 && i % 3 == 0;
-    var subject = reply ? $"Re: [#{numbers[random.Next(numbers.Count)]}] still broken" : $"Problem {run} {i}";
+    var number = reply ? numbers[random.Next(numbers.Count)] : null;
+    var subject = reply ? $"Re: [#{number}] still broken" : $"Problem {run} {i}";
     var from = $"user{random.Next(200)}@customer{random.Next(20)}.test";
-    var raw = $"From: {from}\r\nTo: support@bench.test\r\nSubject: {subject}\r\nMessage-ID: <{run}.{i}.{Guid.NewGuid():N}@customer.test>\r\n"
-        + $"Date: Thu, 26 Nov 2026 10:00:00 +0000\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{Body()}\r\n";
-    return Encoding.UTF8.GetBytes(raw);
+    var head = $"From: {from}\r\nTo: support@bench.test\r\nSubject: {subject}\r\nMessage-ID: <{run}.{i}.{Guid.NewGuid():N}@customer.test>\r\n"
+        + "Date: Thu, 26 Nov 2026 10:00:00 +0000\r\nMIME-Version: 1.0\r\n";
+    if (!typical)
+    {
+        return Encoding.UTF8.GetBytes(head + $"Content-Type: text/plain; charset=utf-8\r\n\r\n{Body()}\r\n");
+    }
+
+    var plain = Typical(from, number, random.Next(10_000, 50_000), out var html, out var attachment);
+    var message = MimeMessage.Load(new MemoryStream(Encoding.UTF8.GetBytes(head + "Content-Type: text/plain\r\n\r\n\r\n")));
+    var body = new BodyBuilder { TextBody = plain, HtmlBody = html };
+    body.Attachments.Add(i % 2 == 0 ? "screenshot.png" : "error.log", attachment, i % 2 == 0 ? new ContentType("image", "png") : new ContentType("application", "octet-stream"));
+    message.Body = body.ToMessageBody();
+    using var stream = new MemoryStream();
+    message.WriteTo(stream);
+    return stream.ToArray();
 }
 
 async Task Remember(InboundMessage message)

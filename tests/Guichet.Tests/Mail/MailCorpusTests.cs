@@ -25,6 +25,37 @@ public sealed class MailCorpusTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Every_HTML_part_of_the_corpus_is_sanitized_as_the_library_does()
+    {
+        var files = Directory.GetFiles(TestData, "*", SearchOption.AllDirectories)
+            .Where(f => !f.EndsWith(".json", StringComparison.Ordinal) && !f.Contains("LICENSE", StringComparison.Ordinal) && !f.EndsWith(".mbox.txt", StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal).ToList();
+        var compared = 0;
+        foreach (var file in files)
+        {
+            MimeKit.MimeMessage message;
+            try
+            {
+                message = MailReader.Load(await File.ReadAllBytesAsync(file));
+            }
+            catch (FormatException)
+            {
+                continue;
+            }
+
+            foreach (var part in message.BodyParts.OfType<MimeKit.TextPart>().Where(p => p.IsHtml))
+            {
+                var html = part.Text;
+                Assert.Equal(new Ganss.Xss.HtmlSanitizer().Sanitize(html), MailReader.SanitizeHtml(html));
+                compared++;
+            }
+        }
+
+        output.WriteLine($"{compared} HTML parts compared");
+        Assert.True(compared >= 10, $"{compared} HTML parts");
+    }
+
+    [Fact]
     public async Task Every_MimeKit_sample_parses_quickly_and_without_hanging()
     {
         var root = Path.Combine(TestData, "mimekit");

@@ -50,6 +50,41 @@ public sealed class MailReaderTests
     }
 
     [Fact]
+    public void Styles_sanitized_once_per_value_give_what_the_library_gives()
+    {
+        string[] styles =
+        [
+            "margin:0 0 8px 0;font-family:Calibri,Arial,sans-serif;font-size:11pt;color:#1f1f1f",
+            "color: red; background-image: url(javascript:alert(1))",
+            "width: expression(alert(1)); color: blue",
+            "behavior: url(x.htc); -moz-binding: url(x.xml#x); font-weight: bold",
+            "position: fixed; top: 0; left: 0; z-index: 9999",
+            "background: url('https://tracker.test/p.gif') no-repeat; border: 1px solid #ccc",
+            "/* comment */ color: green !important; font: italic 12px/1.5 Georgia",
+            "",
+            "not css at all {{{",
+        ];
+        var html = new StringBuilder("<div>");
+        foreach (var (style, i) in styles.Select((s, i) => (s, i)))
+        {
+            // Each style twice, on different elements: the second use comes from the cache.
+            html.Append(System.Globalization.CultureInfo.InvariantCulture, $"<p style=\"{System.Net.WebUtility.HtmlEncode(style)}\">p{i}</p><td style=\"{System.Net.WebUtility.HtmlEncode(style)}\">t{i}</td>");
+        }
+
+        html.Append("<span style=\"color:red\" onclick=\"x()\">s</span></div>");
+        for (var pass = 0; pass < 2; pass++)
+        {
+            Assert.Equal(new Ganss.Xss.HtmlSanitizer().Sanitize(html.ToString()), MailReader.SanitizeHtml(html.ToString()));
+        }
+
+        var clean = MailReader.SanitizeHtml(html.ToString());
+        Assert.Contains("font-size: 11pt", clean);
+        Assert.DoesNotContain("javascript", clean);
+        Assert.DoesNotContain("expression", clean);
+        Assert.DoesNotContain("onclick", clean);
+    }
+
+    [Fact]
     public void Quoted_history_and_signatures_are_kept_and_folded()
     {
         var mail = Read("From: a@b.test\r\nContent-Type: text/plain\r\n\r\nIt works now.\r\n\r\nLe lun. 2 mars 2026, Support a écrit :\r\n> Try again\r\n");
