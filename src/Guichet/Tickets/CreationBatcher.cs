@@ -118,7 +118,26 @@ public sealed partial class CreationBatcher(IServiceScopeFactory scopes, Routing
     private static async Task<Outcome> CreateOneAsync(GuichetDbContext db, TicketService tickets, Item item)
     {
         var (ticket, errors) = await tickets.CreateAsync(item.Request, item.Actor, item.Ct);
-        return new Outcome(ticket, ticket is null ? null : db.Set<TicketSla>().Local.FindEntry(ticket.Id)?.Entity, errors);
+        return new Outcome(ticket, ticket is null ? null : SlaOf(db, ticket), errors);
+    }
+
+    /// <summary>
+    /// The SLA row the save hook added with the ticket. Without detection: DbSet.Local would first scan every entity of
+    /// the group for changes, and there are none right after the save.
+    /// </summary>
+    private static TicketSla? SlaOf(GuichetDbContext db, Ticket ticket)
+    {
+        var tracker = db.ChangeTracker;
+        var auto = tracker.AutoDetectChangesEnabled;
+        tracker.AutoDetectChangesEnabled = false;
+        try
+        {
+            return db.Set<TicketSla>().Local.FindEntry(ticket.Id)?.Entity;
+        }
+        finally
+        {
+            tracker.AutoDetectChangesEnabled = auto;
+        }
     }
 
     /// <summary>
@@ -197,10 +216,9 @@ public sealed partial class CreationBatcher(IServiceScopeFactory scopes, Routing
             Interlocked.Add(ref _grouped, built.Count);
         }
 
-        var slas = db.Set<TicketSla>().Local;
         foreach (var (item, ticket) in built)
         {
-            item.Done.TrySetResult(new Outcome(ticket, slas.FindEntry(ticket.Id)?.Entity, new Errors()));
+            item.Done.TrySetResult(new Outcome(ticket, SlaOf(db, ticket), new Errors()));
         }
 
         return alone;

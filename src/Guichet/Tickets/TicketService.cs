@@ -41,8 +41,32 @@ public sealed class TicketService(GuichetDbContext db, TimeProvider clock, IOpti
     private readonly Dictionary<string, Person?> _batchPeople = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Category?> _batchCategories = new(StringComparer.Ordinal);
 
+    // A batch's new requesters: the organization of each of their domains (null for none), read once for the batch.
+    private readonly Dictionary<string, Organization?> _batchOrganizations = new(StringComparer.Ordinal);
+
+    // A batch's counter row, once found or added: DbSet.Local detects changes over every tracked entity, and a batch's
+    // tracker grows with each creation, so looking the row up there for each creation cost a group O(n²).
+    private TicketCounter? _batchCounter;
+
+    // A batch's queries, compiled once: the serial writer of a group no longer builds, funcletizes and looks up their
+    // expression trees for each group.
+    private sealed record Owner(string Address, Person Person, Organization? Organization);
+
+    private static readonly Func<GuichetDbContext, List<string>, IAsyncEnumerable<Category>> CategoriesByCode =
+        EF.CompileAsyncQuery((GuichetDbContext db, List<string> codes) => db.Categories.Include(c => c.DefaultGroup).Where(c => codes.Contains(c.Code)));
+
+    private static readonly Func<GuichetDbContext, List<string>, IAsyncEnumerable<Owner>> OwnersByAddress =
+        EF.CompileAsyncQuery((GuichetDbContext db, List<string> emails) => db.PersonEmails.Where(e => emails.Contains(e.Address))
+            .Join(db.People, e => e.PersonId, p => p.Id, (e, p) => new Owner(e.Address, p, p.Organization)));
+
+    private static readonly Func<GuichetDbContext, List<string>, IAsyncEnumerable<Organization>> OrganizationsByDomain =
+        EF.CompileAsyncQuery<GuichetDbContext, List<string>, Organization>((db, domains) => db.Organizations.Where(o => o.Domains.Any(d => domains.Contains(d))).OrderBy(o => o.Id));
+
+    private static readonly Func<GuichetDbContext, int, CancellationToken, Task<TicketCounter?>> CounterOf =
+        EF.CompileAsyncQuery((GuichetDbContext db, int year, CancellationToken ct) => db.TicketCounters.FirstOrDefault(c => c.Year == year));
+
     /// <summary>
-    /// The caller's batch (SaveLater): the requesters and categories its creations name, read in three queries for the
+    /// The caller's batch (SaveLater): the requesters and categories its creations name, read in two queries for the
     /// whole batch instead of two or three for each creation.
     /// </summary>
     internal async Task PrefetchAsync(IReadOnlyCollection<NewTicket> requests, CancellationToken ct)
@@ -50,7 +74,7 @@ public sealed class TicketService(GuichetDbContext db, TimeProvider clock, IOpti
         var codes = requests.Select(r => r.Category).OfType<string>().Where(c => c.Length > 0).Select(c => c.ToLowerInvariant()).Distinct().ToList();
         if (codes.Count > 0)
         {
-            foreach (var category in await db.Categories.Include(c => c.DefaultGroup).Where(c => codes.Contains(c.Code)).ToListAsync(ct))
+            await foreach (var category in CategoriesByCode(db, codes).WithCancellation(ct))
             {
                 _batchCategories[category.Code] = category;
             }
@@ -65,17 +89,25 @@ public sealed class TicketService(GuichetDbContext db, TimeProvider clock, IOpti
             .Select(r => Person.NormalizeEmail(r.Requester.Email!)).Distinct().ToList();
         if (emails.Count > 0)
         {
-            var owners = await db.PersonEmails.Where(e => emails.Contains(e.Address)).Select(e => new { e.Address, e.PersonId }).ToListAsync(ct);
-            var ids = owners.Select(o => o.PersonId).Distinct().ToList();
-            var people = await db.People.Include(p => p.Organization).Where(p => ids.Contains(p.Id)).ToDictionaryAsync(p => p.Id, ct);
-            foreach (var owner in owners)
+            // One query from the unique address index to the people and their organizations (tracked, as with Include).
+            await foreach (var owner in OwnersByAddress(db, emails).WithCancellation(ct))
             {
-                _batchPeople[owner.Address] = people.GetValueOrDefault(owner.PersonId);
+                _batchPeople[owner.Address] = owner.Person;
             }
 
             foreach (var email in emails)
             {
                 _batchPeople.TryAdd(email, null);
+            }
+
+            var domains = emails.Where(e => _batchPeople[e] is null).Select(DomainOf).Distinct().ToList();
+            if (domains.Count > 0)
+            {
+                var organizations = await OrganizationsByDomain(db, domains).ToListAsync(ct);
+                foreach (var domain in domains)
+                {
+                    _batchOrganizations[domain] = organizations.Find(o => o.Domains.Contains(domain));
+                }
             }
         }
     }
@@ -85,6 +117,8 @@ public sealed class TicketService(GuichetDbContext db, TimeProvider clock, IOpti
     {
         _batchPeople.Clear();
         _batchCategories.Clear();
+        _batchOrganizations.Clear();
+        _batchCounter = null;
     }
 
     // alongside: changes to other tracked entities, saved in the same SaveChanges as the new ticket (its number is known by then).
@@ -151,7 +185,7 @@ public sealed class TicketService(GuichetDbContext db, TimeProvider clock, IOpti
             // PostgreSQL: the counter's row lock would last until this transaction commits, so every creation would wait
             // for the previous one's commit; taken in its own statement it lasts one update. A creation that then fails
             // leaves a gap in the numbers. SQLite has one writer at a time anyway: the number stays in the transaction.
-            var early = db.Database.IsNpgsql() ? await NextNumberAsync(now, ct) : SaveLater ? await CountedNumberAsync(now, ct) : null;
+            var early = db is PostgresGuichetDbContext ? await NextNumberAsync(now, ct) : SaveLater ? await CountedNumberAsync(now, ct) : null;
             // Inside a caller's transaction (the mail processor's batch), the creation commits or rolls back with it.
             await using var transaction = db.Database.CurrentTransaction is null && !SaveLater ? await db.Database.BeginTransactionAsync(ct) : null;
             var number = early ?? await NextNumberAsync(now, ct);
@@ -264,8 +298,10 @@ public sealed class TicketService(GuichetDbContext db, TimeProvider clock, IOpti
             }
         }
 
-        var domain = email[(email.LastIndexOf('@') + 1)..];
-        var organization = await db.Organizations.FirstOrDefaultAsync(o => o.Domains.Contains(domain), ct);
+        var domain = DomainOf(email);
+        var organization = SaveLater && _batchOrganizations.TryGetValue(domain, out var batchOrganization)
+            ? batchOrganization
+            : await db.Organizations.FirstOrDefaultAsync(o => o.Domains.Contains(domain), ct);
         var name = string.IsNullOrWhiteSpace(reference.Name) ? email[..email.IndexOf('@', StringComparison.Ordinal)] : reference.Name;
         var created = new Person(name, email, reference.CustomerType ?? (organization is null ? CustomerType.Individual : CustomerType.Professional),
             reference.Language ?? "en", phone: reference.Phone, organization: organization);
@@ -277,6 +313,8 @@ public sealed class TicketService(GuichetDbContext db, TimeProvider clock, IOpti
 
         return (created, true);
     }
+
+    private static string DomainOf(string email) => email[(email.LastIndexOf('@') + 1)..];
 
     private void Forget(Person person)
     {
@@ -305,13 +343,15 @@ public sealed class TicketService(GuichetDbContext db, TimeProvider clock, IOpti
     private async Task<string> CountedNumberAsync(DateTimeOffset now, CancellationToken ct)
     {
         var year = now.UtcDateTime.Year;
-        var counter = db.TicketCounters.Local.FindEntry(year)?.Entity ?? await db.TicketCounters.FirstOrDefaultAsync(c => c.Year == year, ct);
+        var counter = _batchCounter is { } known && known.Year == year && db.Entry(known).State != EntityState.Detached ? known
+            : db.TicketCounters.Local.FindEntry(year)?.Entity ?? await CounterOf(db, year, ct);
         if (counter is null)
         {
             counter = new TicketCounter { Year = year, Next = 0 };
             db.TicketCounters.Add(counter);
         }
 
+        _batchCounter = counter;
         counter.Next++;
         return string.Create(CultureInfo.InvariantCulture, $"{year}-{counter.Next:000000}");
     }

@@ -1,4 +1,5 @@
 using Guichet.Data;
+using Guichet.People;
 using Guichet.Tests.Infrastructure;
 using Guichet.Tickets;
 using Guichet.Web.Live;
@@ -86,6 +87,42 @@ public sealed class TicketCreationGroupTests(DeskApp app) : IClassFixture<DeskAp
         {
             Assert.Single(await TimelineAsync(agent, ticket.Id), e => e.Event == TicketEvent.Created);
         }
+    }
+
+    [Fact]
+    public async Task New_senders_written_together_join_the_organization_of_their_domain()
+    {
+        var agent = await app.ClientForAsync(L1Agent);
+        await OpenTicketAsync(agent, "Before the organization group");
+        var batcher = app.Services.GetRequiredService<CreationBatcher>();
+        Task<CreationBatcher.Outcome> Create(string subject, string email) =>
+            batcher.CreateAsync(new NewTicket(subject, "body", new RequesterRef(Email: email), Channel.Api), Actor.System, CancellationToken.None);
+
+        Task<CreationBatcher.Outcome>[] creations;
+        await using (var hold = await HoldWritesAsync())
+        {
+            creations =
+            [
+                Create("Org group: shared", "first.member@shared.test"),
+                Create("Org group: shared again", "second.member@SHARED.test"),
+                Create("Org group: vip", "new.member@private.test"),
+                Create("Org group: nobody's domain", "someone@nowhere-in-particular.test"),
+            ];
+            await Task.Delay(200);
+            await hold.CommitAsync();
+        }
+
+        var tickets = (await Task.WhenAll(creations)).Select(o => Assert.IsType<Ticket>(o.Ticket)).ToList();
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<GuichetDbContext>();
+        var ids = tickets.Select(t => t.Id).ToList();
+        var saved = await db.Tickets.Where(t => ids.Contains(t.Id)).OrderBy(t => t.Id)
+            .Select(t => new { Organization = t.Organization!.Name, RequesterOrganization = t.Requester.Organization!.Name, t.Requester.CustomerType })
+            .ToListAsync();
+        Assert.Equal(["Shared Ltd", "Shared Ltd", "Private SA", null], saved.Select(t => t.Organization));
+        Assert.Equal(saved.Select(t => t.Organization), saved.Select(t => t.RequesterOrganization));
+        Assert.Equal([CustomerType.Professional, CustomerType.Professional, CustomerType.Professional, CustomerType.Individual],
+            saved.Select(t => t.CustomerType));
     }
 
     [Fact]
