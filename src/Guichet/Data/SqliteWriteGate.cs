@@ -60,6 +60,7 @@ internal sealed class SqliteWriteGate : DbTransactionInterceptor, IDbConnectionI
         InterceptionResult<DbTransaction> result)
     {
         var holder = HolderOf(connection);
+        Restarting(holder);
         for (var waited = TimeSpan.Zero; !holder.Held && waited < MaxWait; waited += Check)
         {
             if (holder.Gate.Semaphore.Wait(Check))
@@ -79,6 +80,7 @@ internal sealed class SqliteWriteGate : DbTransactionInterceptor, IDbConnectionI
         TransactionStartingEventData eventData, InterceptionResult<DbTransaction> result, CancellationToken cancellationToken = default)
     {
         var holder = HolderOf(connection);
+        Restarting(holder);
         for (var waited = TimeSpan.Zero; !holder.Held && waited < MaxWait; waited += Check)
         {
             if (await holder.Gate.Semaphore.WaitAsync(Check, cancellationToken))
@@ -105,6 +107,21 @@ internal sealed class SqliteWriteGate : DbTransactionInterceptor, IDbConnectionI
     {
         Started(connection, result);
         return ValueTask.FromResult(result);
+    }
+
+    /// <summary>
+    /// A connection that still holds the gate (its last transaction was disposed without a word) starts another: forget
+    /// the ended one first, or a waiter would give the gate back for it while the new one runs.
+    /// </summary>
+    private static void Restarting(Holder holder)
+    {
+        lock (holder.Gate.Sync)
+        {
+            if (holder.Held)
+            {
+                holder.Transaction = null;
+            }
+        }
     }
 
     private static void Took(Holder holder)
@@ -183,12 +200,19 @@ internal sealed class SqliteWriteGate : DbTransactionInterceptor, IDbConnectionI
         return Task.CompletedTask;
     }
 
-    public override void TransactionFailed(DbTransaction transaction, TransactionErrorEventData eventData) =>
-        Release(eventData.Context?.Database.GetDbConnection());
+    // A failed savepoint or commit can leave the transaction open: released only once it is over (else by its rollback,
+    // its connection's close, or a waiter's check).
+    public override void TransactionFailed(DbTransaction transaction, TransactionErrorEventData eventData)
+    {
+        if (transaction.Connection is null)
+        {
+            Release(eventData.Context?.Database.GetDbConnection());
+        }
+    }
 
     public override Task TransactionFailedAsync(DbTransaction transaction, TransactionErrorEventData eventData, CancellationToken cancellationToken = default)
     {
-        Release(eventData.Context?.Database.GetDbConnection());
+        TransactionFailed(transaction, eventData);
         return Task.CompletedTask;
     }
 

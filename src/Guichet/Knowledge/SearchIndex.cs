@@ -136,9 +136,10 @@ internal sealed class SearchIndexInterceptor(SearchIndexer? indexer = null) : Sa
 }
 
 /// <summary>
-/// Indexes queued ticket text (<see cref="SearchQueueItem"/>), a batch of tickets per transaction: in the background soon
-/// after each change, and before every search (<see cref="CatchUpAsync(CancellationToken)"/>), so a search sees every
-/// committed change. On PostgreSQL several nodes share the queue: each takes rows the others have not locked.
+/// Indexes queued ticket text (<see cref="SearchQueueItem"/>), a batch of tickets per transaction: in the background once
+/// changes pause, and before every search (<see cref="CatchUpAsync(CancellationToken)"/>), so a search sees every
+/// committed change (in the middle of a burst, the first 512 queued rows; the indexer then stops waiting for the burst's
+/// end). On PostgreSQL several nodes share the queue: each takes rows the others have not locked.
 /// </summary>
 public sealed partial class SearchIndexer(IServiceScopeFactory scopes, TimeProvider clock, IConfiguration configuration, ILogger<SearchIndexer> log)
     : BackgroundService
@@ -157,6 +158,9 @@ public sealed partial class SearchIndexer(IServiceScopeFactory scopes, TimeProvi
 
     private readonly WakeSignal _wake = new();
 
+    /// <summary>A search left queued rows behind: the burst is being searched, so the indexer stops waiting for its end.</summary>
+    private volatile bool _searchedBehind;
+
     public void Signal() => _wake.Signal();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -173,6 +177,7 @@ public sealed partial class SearchIndexer(IServiceScopeFactory scopes, TimeProvi
             try
             {
                 await WhileBusyAsync(quiet, maxLag, stoppingToken);
+                _searchedBehind = false;
                 await CatchUpAsync(int.MaxValue, background: true, stoppingToken);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
@@ -187,7 +192,7 @@ public sealed partial class SearchIndexer(IServiceScopeFactory scopes, TimeProvi
 
     /// <summary>
     /// Waits while changes keep coming (one less than <paramref name="quiet"/> after the other), at most
-    /// <paramref name="maxLag"/>. A burst of mail or API creations then runs without the indexer taking the write lock and
+    /// <paramref name="maxLag"/>, or until a search finds more queued than it indexes itself. A burst of mail or API creations then runs without the indexer taking the write lock and
     /// a core from it, and is indexed afterwards in a few large batches (each batch writes one new segment of the full-text
     /// index: few large ones cost much less than many small ones). Under a lasting load the index runs that far behind.
     /// Searches do not wait for it: each first indexes what is queued (<see cref="CatchUpAsync(CancellationToken)"/>).
@@ -200,7 +205,7 @@ public sealed partial class SearchIndexer(IServiceScopeFactory scopes, TimeProvi
         }
 
         var started = clock.GetTimestamp();
-        for (TimeSpan left; (left = maxLag - clock.GetElapsedTime(started)) > TimeSpan.Zero;)
+        for (TimeSpan left; (left = maxLag - clock.GetElapsedTime(started)) > TimeSpan.Zero && !_searchedBehind;)
         {
             if (!await _wake.WaitAsync(left < quiet ? left : quiet, clock, ct))
             {
@@ -210,7 +215,18 @@ public sealed partial class SearchIndexer(IServiceScopeFactory scopes, TimeProvi
     }
 
     /// <summary>Indexes what is queued (up to <see cref="MaxCatchUpBatches"/> batches): call before searching tickets.</summary>
-    public Task<int> CatchUpAsync(CancellationToken ct) => CatchUpAsync(MaxCatchUpBatches, background: false, ct);
+    public async Task<int> CatchUpAsync(CancellationToken ct)
+    {
+        var indexed = await CatchUpAsync(MaxCatchUpBatches, background: false, ct);
+        if (indexed >= MaxCatchUpBatches * BatchSize)
+        {
+            // More was queued than a search indexes itself: people are searching during the burst, index it now.
+            _searchedBehind = true;
+            _wake.Signal();
+        }
+
+        return indexed;
+    }
 
     private async Task<int> CatchUpAsync(int maxBatches, bool background, CancellationToken ct)
     {

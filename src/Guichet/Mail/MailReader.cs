@@ -104,6 +104,11 @@ public static partial class MailReader
 
         using var document = StyleSanitizer.SanitizeDom($"<span style=\"{WebUtility.HtmlEncode(style)}\"></span>");
         clean = document.Body?.FirstElementChild?.GetAttribute("style");
+        if (style.Length > 1024)
+        {
+            return clean; // the mail decides the size of what is cached: only ordinary styles are kept
+        }
+
         if (SanitizedStyles.Count >= 10_000)
         {
             SanitizedStyles.Clear(); // a bound, not an eviction policy: the styles of the mail at hand come back at once
