@@ -215,4 +215,24 @@ public sealed class SearchIndexerBurstTests(SearchIndexerBurstTests.Desk app) : 
 
         Task<int> LoadQueuedAsync() => app.WithDbAsync(db => db.Set<SearchQueueItem>().CountAsync(q => load.Contains(q.TicketId)));
     }
+
+    [Fact]
+    public async Task A_search_that_leaves_queued_rows_behind_sets_the_indexer_to_work_at_once()
+    {
+        var agent = await app.ClientForAsync(L1Agent);
+        var id = await CreateAsync(agent, "Recherche pendant la rafale");
+        // More queued than a search indexes itself (4 batches of 128), with no change since: only the search can wake it.
+        for (var i = 0; i < 10; i++)
+        {
+            await app.WithDbAsync(db => db.Database.ExecuteSqlAsync($"""
+                INSERT INTO "SearchQueue" ("TicketId", "InteractionId") SELECT "TicketId", NULL FROM "SearchQueue" WHERE "TicketId" = {id}
+                """));
+        }
+
+        Assert.True(await QueuedAsync() > SearchIndexer.MaxCatchUpBatches * SearchIndexer.BatchSize, "queued beyond what a search indexes");
+        await agent.GetAsync("/api/v1/search?type=ticket&q=rafale").ExpectAsync(HttpStatusCode.OK);
+
+        // The clock stands still: no pause and no maximum lag can end the indexer's wait, only the search.
+        await UntilIndexedAsync();
+    }
 }
