@@ -192,10 +192,10 @@ public sealed partial class SearchIndexer(IServiceScopeFactory scopes, TimeProvi
 
     /// <summary>
     /// Waits while changes keep coming (one less than <paramref name="quiet"/> after the other), at most
-    /// <paramref name="maxLag"/>, or until a search finds more queued than it indexes itself. A burst of mail or API creations then runs without the indexer taking the write lock and
-    /// a core from it, and is indexed afterwards in a few large batches (each batch writes one new segment of the full-text
-    /// index: few large ones cost much less than many small ones). Under a lasting load the index runs that far behind.
-    /// Searches do not wait for it: each first indexes what is queued (<see cref="CatchUpAsync(CancellationToken)"/>).
+    /// <paramref name="maxLag"/>, or until a search finds more queued than it indexes itself. A burst of mail or API
+    /// creations then runs without the indexer taking the write lock and a core from it, and is indexed afterwards in a few
+    /// large batches (see <see cref="BatchSize"/>). Under a lasting load the index runs that far behind. Searches do not
+    /// wait for it: each first indexes what is queued (<see cref="CatchUpAsync(CancellationToken)"/>).
     /// </summary>
     private async Task WhileBusyAsync(TimeSpan quiet, TimeSpan maxLag, CancellationToken ct)
     {

@@ -15,6 +15,16 @@ public sealed class SearchQueueTests(DeskApp app) : IClassFixture<DeskApp>
     internal static Task<List<string>> QueuedForAsync(GuichetApp app, long ticketId) => app.WithDbAsync(db =>
         db.Set<SearchQueueItem>().Where(q => q.TicketId == ticketId).Select(q => q.InteractionId == null ? "build" : "interaction").ToListAsync());
 
+    /// <summary>Until <paramref name="queued"/> counts nothing, at most 30 s: what the indexer works on in the background.</summary>
+    internal static async Task WhileQueuedAsync(Func<Task<int>> queued)
+    {
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (await queued() > 0 && waited.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            await Task.Delay(50);
+        }
+    }
+
     internal static Task<string?> BodyOfAsync(GuichetApp app, long ticketId) =>
         app.WithDbAsync(db => db.Set<SearchEntry>().Where(e => e.TicketId == ticketId).Select(e => e.Body).SingleOrDefaultAsync());
 
@@ -28,12 +38,7 @@ public sealed class SearchQueueTests(DeskApp app) : IClassFixture<DeskApp>
         await agent.PostJsonAsync($"/api/v1/tickets/{ticket.Id}/replies", new { body = "Essayez le lecteur plinthar" }).ExpectAsync(HttpStatusCode.Created);
 
         // No search is made: only the worker, woken by the saves, can index these.
-        var waited = System.Diagnostics.Stopwatch.StartNew();
-        while ((await QueuedForAsync(app, ticket.Id)).Count > 0 && waited.Elapsed < TimeSpan.FromSeconds(30))
-        {
-            await Task.Delay(50);
-        }
-
+        await WhileQueuedAsync(async () => (await QueuedForAsync(app, ticket.Id)).Count);
         Assert.Empty(await QueuedForAsync(app, ticket.Id));
         var body = await BodyOfAsync(app, ticket.Id);
         Assert.NotNull(body);
@@ -145,12 +150,7 @@ public sealed class SearchIndexerBurstTests(SearchIndexerBurstTests.Desk app) : 
 
     private async Task UntilIndexedAsync()
     {
-        var waited = System.Diagnostics.Stopwatch.StartNew();
-        while (await QueuedAsync() > 0 && waited.Elapsed < TimeSpan.FromSeconds(30))
-        {
-            await Task.Delay(50);
-        }
-
+        await SearchQueueTests.WhileQueuedAsync(QueuedAsync);
         Assert.Equal(0, await QueuedAsync());
     }
 
@@ -201,12 +201,7 @@ public sealed class SearchIndexerBurstTests(SearchIndexerBurstTests.Desk app) : 
             app.Clock.Advance(TimeSpan.FromMilliseconds(200));
         }
 
-        var waited = System.Diagnostics.Stopwatch.StartNew();
-        while (await LoadQueuedAsync() > 0 && waited.Elapsed < TimeSpan.FromSeconds(30))
-        {
-            await Task.Delay(50);
-        }
-
+        await SearchQueueTests.WhileQueuedAsync(LoadQueuedAsync);
         Assert.Equal(0, await LoadQueuedAsync());
 
         // The last changes go at the next pause.
