@@ -84,6 +84,21 @@ public sealed class MailReaderTests
         Assert.DoesNotContain("onclick", clean);
     }
 
+    [Theory]
+    [InlineData("<html><head><style>body{background:url(javascript:alert(1))} p{color:red}</style></head><body><p style=\"color:red\">x</p></body></html>")]
+    [InlineData("<style type=\"\">@import url(https://evil.test/x.css); p{behavior:url(x.htc)}</style><p>a</p>")]
+    [InlineData("<svg><style>rect{fill:url(javascript:x)}</style><rect style=\"fill:red\"/></svg><math><style>mi{color:red}</style><mi>x</mi></math>")]
+    [InlineData("<template><p style=\"position:fixed\" onclick=\"x()\">t</p></template><iframe srcdoc=\"<script>alert(1)</script>\"></iframe>")]
+    [InlineData("<table style=\"width:100%\"><tr><td style=\"padding:4px;color:#333\" background=\"javascript:x\">c</td></tr></table><!-- comment --><a href=\"javascript:alert(1)\" style=\"color:blue\">l</a>")]
+    [InlineData("<img src=\"cid:logo\" srcset=\"ok.png 1x, javascript:alert(1) 2x\" style=\"width:10px;height:expression(alert(1))\"><p style=\"&{alert(1)};color:red\">p</p><div data-x=\"1\" class=\"c\" style>d</div>")]
+    [InlineData("<p style=\"color:red\"><noscript><p style=\"color:blue\">n</p></noscript><xmp><p style=\"x\"></xmp><textarea><b style=\"x\"></textarea></p>")]
+    public void Documents_are_sanitized_as_the_library_does(string html)
+    {
+        // Our sanitizer parses without CSS support and restores each style from the library's own sanitizer: style
+        // elements, foreign content and literal-text elements must come out exactly as the library's defaults make them.
+        Assert.Equal(new Ganss.Xss.HtmlSanitizer().Sanitize(html), MailReader.SanitizeHtml(html));
+    }
+
     [Fact]
     public void Quoted_history_and_signatures_are_kept_and_folded()
     {
