@@ -262,31 +262,16 @@ await UntilProcessedAsync();
 Console.WriteLine($"backlog drained by the processor alone: {count / watch.Elapsed.TotalSeconds:F0} msgs/s; process CPU {(Cpu() - cpu).TotalMilliseconds / count:F2} ms/msg"
     + await UntilIndexedAsync(cpu));
 
+// The listener's code is warmed up first, as on a running desk (its first messages would otherwise be timed while the
+// JIT compiles SmtpServer's and the store's code); not measured.
+const int connections = 4;
+await SendOverSmtpAsync(Enumerable.Range(0, 300).Select(i => MimeMessage.Load(new MemoryStream(Next(i, "smtp-warm")))).ToList());
+await UntilProcessedAsync();
+await UntilIndexedAsync(Cpu());
 var smtpMessages = Enumerable.Range(0, count).Select(i => MimeMessage.Load(new MemoryStream(Next(i, "smtp")))).ToList();
-var connections = 4;
 cpu = Cpu();
 watch.Restart();
-await Task.WhenAll(Enumerable.Range(0, connections).Select(async c =>
-{
-    using var client = new SmtpClient();
-    if (Environment.GetEnvironmentVariable("MAILBENCH_NODELAY") == "1")
-    {
-        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        await socket.ConnectAsync(IPAddress.Loopback, port);
-        await client.ConnectAsync(socket, "127.0.0.1", port, MailKit.Security.SecureSocketOptions.None);
-    }
-    else
-    {
-        await client.ConnectAsync("127.0.0.1", port, MailKit.Security.SecureSocketOptions.None);
-    }
-
-    for (var i = c; i < smtpMessages.Count; i += connections)
-    {
-        await client.SendAsync(smtpMessages[i]);
-    }
-
-    await client.DisconnectAsync(true);
-}));
+await SendOverSmtpAsync(smtpMessages);
 accepted = watch.Elapsed;
 await UntilProcessedAsync();
 Console.WriteLine($"smtp ({connections} connections): accepted {count / accepted.TotalSeconds:F0} msgs/s; end to end {count / watch.Elapsed.TotalSeconds:F0} msgs/s; "
@@ -303,6 +288,29 @@ await using (var scope = app.Services.CreateAsyncScope())
 await app.StopAsync();
 Directory.Delete(directory, recursive: true);
 return 0;
+
+// Sends the messages over SMTP on 4 connections at once, as an MTA delivering a queue would.
+async Task SendOverSmtpAsync(List<MimeMessage> messages) => await Task.WhenAll(Enumerable.Range(0, connections).Select(async c =>
+{
+    using var client = new SmtpClient();
+    if (Environment.GetEnvironmentVariable("MAILBENCH_NODELAY") == "1")
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        await socket.ConnectAsync(IPAddress.Loopback, port);
+        await client.ConnectAsync(socket, "127.0.0.1", port, MailKit.Security.SecureSocketOptions.None);
+    }
+    else
+    {
+        await client.ConnectAsync("127.0.0.1", port, MailKit.Security.SecureSocketOptions.None);
+    }
+
+    for (var i = c; i < messages.Count; i += connections)
+    {
+        await client.SendAsync(messages[i]);
+    }
+
+    await client.DisconnectAsync(true);
+}));
 
 // The search index is written after the tickets (SearchIndexer): each phase also reports when its last message became
 // searchable, and the CPU with that indexing included; the next phase starts with the index caught up.
