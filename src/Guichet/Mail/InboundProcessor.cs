@@ -175,8 +175,9 @@ public sealed partial class InboundProcessor(IServiceScopeFactory scopes, TimePr
     /// SQLite: several messages saved by one SaveChanges, without a transaction around the work before it. SQLite has one
     /// writer at a time, and its write lock is held only while the batch's rows are written and committed: parsing,
     /// reading (threads, senders, agents), triage, the save hooks and EF's own work run before, while a channel can store
-    /// mail. The new senders are saved first, on their own (as one message at a time would). A message that changes a
-    /// ticket an earlier one changed saves the batch so far first. Returns the messages to process again one by one:
+    /// mail. What each message would look up on its own (senders, agents, blobs, threaded ids, the auto-reply cap) is read
+    /// for the group at once. The new senders are saved first, on their own (as one message at a time would). A message
+    /// that changes a ticket an earlier one changed saves the batch so far first. Returns the messages to process again one by one:
     /// all of the unsaved ones when one of them throws or the save fails (another processor got there first, another
     /// creation took the same number, the database refused), so that path records the failure of the one that failed.
     /// </summary>
@@ -187,7 +188,7 @@ public sealed partial class InboundProcessor(IServiceScopeFactory scopes, TimePr
         db.AttachRange(group);
         try
         {
-            await intake.AddSendersAsync(group.Zip(reads), ct);
+            await intake.PrepareBatchAsync([.. group.Zip(reads)], ct);
             foreach (var (message, read) in group.Zip(reads))
             {
                 await intake.BuildAsync(message, read, ct);

@@ -60,7 +60,7 @@ public sealed class InboundMessage
 /// <summary>What the intake hands to the save interceptor, to be written in the same transaction as the ticket change.</summary>
 /// <summary><see cref="Target"/>: the ticket the message changed, when several messages are saved together (the processor's batch).</summary>
 internal sealed record PendingMail(string Note, IReadOnlyList<string> Cc, IReadOnlyList<string> MessageIds, bool Automatic, string? SanitizedHtml = null,
-    Ticket? Target = null);
+    Ticket? Target = null, bool Unthreaded = false);
 
 /// <summary>A Message-ID that belongs to a ticket's thread: ours (outbound) or one received on it.</summary>
 public sealed class MailThread

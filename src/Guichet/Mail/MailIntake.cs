@@ -29,6 +29,13 @@ public sealed partial class MailIntake(GuichetDbContext db, TicketService ticket
     private readonly List<Ticket> _batchTickets = [];
     private readonly Dictionary<string, Person> _batchSenders = new(StringComparer.Ordinal);
 
+    // Read for the whole batch (PrepareBatchAsync): its messages whose attachments are kept already (a reprocess), the
+    // blobs its attachments already have, and its Message-IDs already threaded.
+    private HashSet<long>? _batchKept;
+    private HashSet<string>? _batchBlobs;
+    private HashSet<string>? _batchThreaded;
+    private Dictionary<long, Agent>? _batchAgents;
+
     private MailOptions Options => options.Value;
 
     public async Task<StoreResult> StoreAsync(byte[] raw, MailSource source, string sourceName, CancellationToken ct)
@@ -165,34 +172,56 @@ public sealed partial class MailIntake(GuichetDbContext db, TicketService ticket
     }
 
     /// <summary>
-    /// The processor's batch on SQLite, first step: the new senders of the batch become people, in one save of their own
-    /// (as <see cref="ProcessAsync"/> saves a new sender before its ticket), so that the tickets can name them as authors.
-    /// The first message of a sender names them.
+    /// The processor's batch on SQLite, first step. What each message would look up on its own is read for the whole batch
+    /// at once: its senders (with their organizations, and those of the new senders' domains), the attachments and blobs
+    /// it already has, and which of its Message-IDs are threaded. The new senders then become people, in one save of their
+    /// own (as <see cref="ProcessAsync"/> saves a new sender before its ticket), so that the tickets can name them as
+    /// authors; the first message of a sender names them.
     /// </summary>
-    internal async Task AddSendersAsync(IEnumerable<(InboundMessage Message, MailRead Read)> batch, CancellationToken ct)
+    internal async Task PrepareBatchAsync(IReadOnlyList<(InboundMessage Message, MailRead Read)> batch, CancellationToken ct)
     {
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        var added = false;
-        foreach (var (message, read) in batch)
-        {
-            if (message.Status != InboundStatus.Received || read.Mail is not { Verdicts.FromGuichet: false, Verdicts.Automatic: false, Requester: { } sender }
-                || !sender.Address.Contains('@', StringComparison.Ordinal) || !seen.Add(sender.Address))
-            {
-                continue;
-            }
+        var mails = batch.Where(b => b.Message.Status == InboundStatus.Received && b.Read.Mail is not null).Select(b => (b.Message, Mail: b.Read.Mail!)).ToList();
+        var withAttachments = mails.Where(m => m.Mail.Attachments.Count > 0).Select(m => m.Message.Id).ToList();
+        _batchKept = withAttachments.Count == 0 ? []
+            : await db.Set<MailAttachment>().Where(a => withAttachments.Contains(a.InboundMessageId)).Select(a => a.InboundMessageId).ToHashSetAsync(ct);
+        var hashes = mails.SelectMany(m => m.Mail.Attachments).Select(a => a.Sha256).Distinct().ToList();
+        _batchBlobs = hashes.Count == 0 ? new(StringComparer.Ordinal)
+            : await db.Set<MailBlob>().Where(b => hashes.Contains(b.Sha256)).Select(b => b.Sha256).ToHashSetAsync(StringComparer.Ordinal, ct);
+        var ownIds = mails.Select(m => m.Mail.MessageId).OfType<string>().Distinct().ToList();
+        _batchThreaded = ownIds.Count == 0 ? new(StringComparer.Ordinal)
+            : await db.Set<MailThread>().Where(t => ownIds.Contains(t.MessageId)).Select(t => t.MessageId).ToHashSetAsync(StringComparer.Ordinal, ct);
 
-            var person = await tickets.FindRequesterAsync(new RequesterRef(Email: sender.Address, Name: sender.Name), new Errors(), ct);
-            if (person is not null)
+        var senders = mails.Select(m => m.Mail)
+            .Where(m => m is { Verdicts.FromGuichet: false, Verdicts.Automatic: false, Requester: { } r } && r.Address.Contains('@', StringComparison.Ordinal))
+            .Select(m => m.Requester!).DistinctBy(r => r.Address, StringComparer.Ordinal).ToList();
+        var added = false;
+        tickets.SaveLater = true;
+        try
+        {
+            await tickets.PrefetchRequestersAsync(senders.Select(s => s.Address), ct);
+            foreach (var sender in senders)
             {
-                _batchSenders[sender.Address] = person;
-                added |= person.Id == 0;
+                var person = await tickets.FindRequesterAsync(new RequesterRef(Email: sender.Address, Name: sender.Name), new Errors(), ct);
+                if (person is not null)
+                {
+                    _batchSenders[sender.Address] = person;
+                    added |= person.Id == 0;
+                }
             }
+        }
+        finally
+        {
+            tickets.SaveLater = false;
         }
 
         if (added)
         {
             await db.SaveChangesAsync(ct);
         }
+
+        // Which senders are agents (their replies are the agent's), for the whole batch.
+        var people = _batchSenders.Values.Select(p => p.Id).Distinct().ToList();
+        _batchAgents = await db.Agents.Include(a => a.Groups).Where(a => a.IsActive && people.Contains(a.PersonId)).ToDictionaryAsync(a => a.PersonId, ct);
     }
 
     /// <summary>
@@ -236,6 +265,11 @@ public sealed partial class MailIntake(GuichetDbContext db, TicketService ticket
         _batchThreads = null;
         _batchTickets.Clear();
         _batchSenders.Clear();
+        _batchKept = null;
+        _batchBlobs = null;
+        _batchThreaded = null;
+        _batchAgents = null;
+        tickets.EndBatch();
     }
 
     private bool Batched => _batchThreads is not null;
@@ -323,6 +357,8 @@ public sealed partial class MailIntake(GuichetDbContext db, TicketService ticket
         }
 
         var ids = mail.MessageId is { } ownId ? new[] { ownId } : [];
+        // The batch read which of its Message-IDs are threaded already: the save need not ask again for each.
+        var unthreaded = Batched && _batchThreaded is { } threaded && !ids.Any(threaded.Contains);
         var cc = mail.To.Concat(mail.Cc).Select(a => a.Address)
             .Where(a => a != sender.Address && !IsOurs(a)).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
 
@@ -337,7 +373,7 @@ public sealed partial class MailIntake(GuichetDbContext db, TicketService ticket
 
             // Recorded on the ticket it is about, as an internal note: it neither reopens nor gets an answer.
             notes.Insert(0, what + $" from {sender.Address}; matched {matched}");
-            message.Pending = new PendingMail(string.Join("; ", notes), [], ids, Automatic: true, Target: Batched ? ticket : null);
+            message.Pending = new PendingMail(string.Join("; ", notes), [], ids, Automatic: true, Target: Batched ? ticket : null, Unthreaded: unthreaded);
             var body = $"{what}: {Short(mail.Subject)}\n\n{mail.NewText}";
             if (ticket.AddNote(Actor.System, body, clock.GetUtcNow()) is { } violation)
             {
@@ -371,7 +407,7 @@ public sealed partial class MailIntake(GuichetDbContext db, TicketService ticket
         if (ticket is not null)
         {
             notes.Insert(0, "threaded by " + matched);
-            message.Pending = new PendingMail(string.Join("; ", notes), cc, ids, Automatic: false, mail.Html);
+            message.Pending = new PendingMail(string.Join("; ", notes), cc, ids, Automatic: false, mail.Html, Unthreaded: unthreaded);
             var actor = await ActorForAsync(person, ct);
             var (replied, violation) = await tickets.ReplyAsync(ticket, actor, mail.Text.Trim(), Channel.Email, ct);
             if (violation is not null)
@@ -389,7 +425,7 @@ public sealed partial class MailIntake(GuichetDbContext db, TicketService ticket
         }
 
         notes.Insert(0, "new ticket (" + matched + ")");
-        message.Pending = new PendingMail(string.Join("; ", notes), cc, ids, Automatic: false, mail.Html);
+        message.Pending = new PendingMail(string.Join("; ", notes), cc, ids, Automatic: false, mail.Html, Unthreaded: unthreaded);
         var subject = string.IsNullOrWhiteSpace(mail.Subject) ? "(no subject)" : Short(mail.Subject);
         var request = new NewTicket(subject, mail.Text.Trim(), new RequesterRef(person.Id),
             Channel.Email, GroupId: groupId ?? await GroupForAsync(message, mail, ct), Mailbox: message.SourceName);
@@ -468,7 +504,8 @@ public sealed partial class MailIntake(GuichetDbContext db, TicketService ticket
 
     private async Task<Actor> ActorForAsync(Person person, CancellationToken ct)
     {
-        if (person.Id != 0 && await db.Agents.Include(a => a.Groups).FirstOrDefaultAsync(a => a.PersonId == person.Id && a.IsActive, ct) is { } agent)
+        if (person.Id != 0 && (Batched && _batchAgents is { } agents ? agents.GetValueOrDefault(person.Id)
+                : await db.Agents.Include(a => a.Groups).FirstOrDefaultAsync(a => a.PersonId == person.Id && a.IsActive, ct)) is { } agent)
         {
             return Actor.Staff(agent);
         }
@@ -515,7 +552,8 @@ public sealed partial class MailIntake(GuichetDbContext db, TicketService ticket
     private async Task<List<string>> KeepAttachmentsAsync(InboundMessage message, ParsedMail mail, CancellationToken ct)
     {
         var notes = new List<string>();
-        if (mail.Attachments.Count == 0 || await db.Set<MailAttachment>().AnyAsync(a => a.InboundMessageId == message.Id, ct))
+        if (mail.Attachments.Count == 0
+            || (Batched && _batchKept is { } kept ? kept.Contains(message.Id) : await db.Set<MailAttachment>().AnyAsync(a => a.InboundMessageId == message.Id, ct)))
         {
             return notes; // a reprocess: kept the first time
         }
@@ -536,7 +574,7 @@ public sealed partial class MailIntake(GuichetDbContext db, TicketService ticket
             {
                 row.Sha256 = attachment.Sha256;
                 if (db.Set<MailBlob>().Local.All(b => b.Sha256 != attachment.Sha256)
-                    && !await db.Set<MailBlob>().AnyAsync(b => b.Sha256 == attachment.Sha256, ct))
+                    && !(Batched && _batchBlobs is { } blobs ? blobs.Contains(attachment.Sha256) : await db.Set<MailBlob>().AnyAsync(b => b.Sha256 == attachment.Sha256, ct)))
                 {
                     db.Add(new MailBlob { Sha256 = attachment.Sha256, Content = attachment.Content });
                 }

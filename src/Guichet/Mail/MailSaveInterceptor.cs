@@ -86,7 +86,7 @@ internal sealed class MailSaveInterceptor(IOptions<MailOptions> options, TimePro
 
             foreach (var id in pending.MessageIds)
             {
-                await AddThreadAsync(db, id, ticket, outbound: false, ct);
+                await AddThreadAsync(db, id, ticket, outbound: false, ct, pending.Unthreaded);
             }
 
             List<string> known = ticket.Id == 0 ? [] : await db.Set<TicketCc>().Where(c => c.TicketId == ticket.Id).Select(c => c.Address).ToListAsync(ct);
@@ -98,12 +98,14 @@ internal sealed class MailSaveInterceptor(IOptions<MailOptions> options, TimePro
 
         if (byTicket is not null)
         {
+            // The batch's new tickets each acknowledge their requester, under the daily cap: what was sent to them, read at once.
+            var sent = await SentAutomaticallyAsync(db, changed.Where(e => e.State == EntityState.Added).Select(e => e.Entity.Requester?.Email), now, ct);
             foreach (var entry in changed)
             {
                 var (ticketAutomatic, ticketInReplyTo) = byTicket.GetValueOrDefault(entry.Entity);
                 if (!ticketAutomatic)
                 {
-                    await NotifyAsync(db, entry.Entity, entry.State == EntityState.Added, ticketInReplyTo, now, ct);
+                    await NotifyAsync(db, entry.Entity, entry.State == EntityState.Added, ticketInReplyTo, now, ct, sent);
                 }
             }
         }
@@ -136,9 +138,11 @@ internal sealed class MailSaveInterceptor(IOptions<MailOptions> options, TimePro
         return (null, null);
     }
 
-    private static async Task AddThreadAsync(GuichetDbContext db, string messageId, Ticket ticket, bool outbound, CancellationToken ct)
+    /// <summary>Threads a Message-ID to the ticket once; <c>unthreaded</c>: the caller read already that it is not in the table.</summary>
+    private static async Task AddThreadAsync(GuichetDbContext db, string messageId, Ticket ticket, bool outbound, CancellationToken ct, bool unthreaded = false)
     {
-        if (db.Set<MailThread>().Local.Any(t => t.MessageId == messageId) || await db.Set<MailThread>().AnyAsync(t => t.MessageId == messageId, ct))
+        if (db.Set<MailThread>().Local.Any(t => t.MessageId == messageId)
+            || !unthreaded && await db.Set<MailThread>().AnyAsync(t => t.MessageId == messageId, ct))
         {
             return;
         }
@@ -146,7 +150,12 @@ internal sealed class MailSaveInterceptor(IOptions<MailOptions> options, TimePro
         db.Add(new MailThread { MessageId = messageId, Ticket = ticket, Outbound = outbound });
     }
 
-    private async Task NotifyAsync(GuichetDbContext db, Ticket ticket, bool added, string? inReplyTo, DateTimeOffset now, CancellationToken ct)
+    /// <summary>
+    /// The outbox rows a ticket change calls for. <c>sent</c>: the automatic mail sent in the last day by address, read for
+    /// several tickets at once (for the addresses it has).
+    /// </summary>
+    private async Task NotifyAsync(GuichetDbContext db, Ticket ticket, bool added, string? inReplyTo, DateTimeOffset now, CancellationToken ct,
+        IReadOnlyDictionary<string, int>? sent = null)
     {
         var fresh = ticket.Interactions.Where(i => db.Entry(i).State == EntityState.Added).ToList();
         if (fresh.Count == 0)
@@ -175,7 +184,7 @@ internal sealed class MailSaveInterceptor(IOptions<MailOptions> options, TimePro
 
         async Task ToRequester(string key, string body, bool autoReply)
         {
-            if (autoReply && await OverCapAsync(db, requester.Email, now, o.MaxAutoRepliesPerSenderPerDay, ct))
+            if (autoReply && await OverCapAsync(db, requester.Email, now, o.MaxAutoRepliesPerSenderPerDay, sent, ct))
             {
                 return;
             }
@@ -278,12 +287,31 @@ internal sealed class MailSaveInterceptor(IOptions<MailOptions> options, TimePro
         }
     }
 
-    private static async Task<bool> OverCapAsync(GuichetDbContext db, string to, DateTimeOffset now, int cap, CancellationToken ct)
+    private static async Task<bool> OverCapAsync(GuichetDbContext db, string to, DateTimeOffset now, int cap, IReadOnlyDictionary<string, int>? sent,
+        CancellationToken ct)
     {
         var since = now.AddDays(-1);
-        var count = await db.Set<OutboxMessage>().CountAsync(m => m.To == to && m.AutoReply && m.CreatedAt > since, ct)
+        var count = (sent is not null && sent.TryGetValue(to, out var known) ? known
+                : await db.Set<OutboxMessage>().CountAsync(m => m.To == to && m.AutoReply && m.CreatedAt > since, ct))
             + db.Set<OutboxMessage>().Local.Count(m => m.To == to && m.AutoReply && db.Entry(m).State == EntityState.Added);
         return count >= cap;
+    }
+
+    /// <summary>For each address, the automatic mail sent to it in the last day (saved ones), in one query.</summary>
+    private static async Task<Dictionary<string, int>> SentAutomaticallyAsync(GuichetDbContext db, IEnumerable<string?> addresses, DateTimeOffset now,
+        CancellationToken ct)
+    {
+        var since = now.AddDays(-1);
+        var tos = addresses.OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+        var sent = tos.Count == 0 ? new Dictionary<string, int>(StringComparer.Ordinal)
+            : await db.Set<OutboxMessage>().Where(m => tos.Contains(m.To) && m.AutoReply && m.CreatedAt > since).GroupBy(m => m.To)
+                .Select(g => new { To = g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.To, g => g.Count, StringComparer.Ordinal, ct);
+        foreach (var to in tos)
+        {
+            sent.TryAdd(to, 0);
+        }
+
+        return sent;
     }
 
     /// <summary>The Message-ID of a ticket's first mail (the acknowledgement): every later mail refers to it.</summary>

@@ -48,6 +48,9 @@ public sealed class TicketService(GuichetDbContext db, TimeProvider clock, IOpti
     // tracker grows with each creation, so looking the row up there for each creation cost a group O(n²).
     private TicketCounter? _batchCounter;
 
+    // A batch's default group, for its creations that name none.
+    private Group? _batchDefaultGroup;
+
     // A batch's queries, compiled once: the serial writer of a group no longer builds, funcletizes and looks up their
     // expression trees for each group.
     private sealed record Owner(string Address, Person Person, Organization? Organization);
@@ -85,8 +88,16 @@ public sealed class TicketService(GuichetDbContext db, TimeProvider clock, IOpti
             }
         }
 
-        var emails = requests.Where(r => r.Requester.PersonId is null && !new Errors().Email("email", r.Requester.Email).Any)
-            .Select(r => Person.NormalizeEmail(r.Requester.Email!)).Distinct().ToList();
+        await PrefetchRequestersAsync(requests.Where(r => r.Requester.PersonId is null).Select(r => r.Requester.Email), ct);
+    }
+
+    /// <summary>
+    /// The caller's batch (SaveLater): the people with these addresses, with their organizations, and the organizations of
+    /// the domains of those who are new, in two queries for the whole batch.
+    /// </summary>
+    internal async Task PrefetchRequestersAsync(IEnumerable<string?> addresses, CancellationToken ct)
+    {
+        var emails = addresses.Where(a => !new Errors().Email("email", a).Any).Select(a => Person.NormalizeEmail(a!)).Distinct().ToList();
         if (emails.Count > 0)
         {
             // One query from the unique address index to the people and their organizations (tracked, as with Include).
@@ -119,6 +130,7 @@ public sealed class TicketService(GuichetDbContext db, TimeProvider clock, IOpti
         _batchCategories.Clear();
         _batchOrganizations.Clear();
         _batchCounter = null;
+        _batchDefaultGroup = null;
     }
 
     // alongside: changes to other tracked entities, saved in the same SaveChanges as the new ticket (its number is known by then).
@@ -177,7 +189,7 @@ public sealed class TicketService(GuichetDbContext db, TimeProvider clock, IOpti
             return (null, errors);
         }
 
-        group ??= category?.DefaultGroup ?? await db.Groups.Where(g => g.IsDefault).OrderBy(g => g.Id).FirstOrDefaultAsync(ct);
+        group ??= category?.DefaultGroup ?? await DefaultGroupAsync(ct);
         var now = clock.GetUtcNow();
         var strategy = db.Database.CreateExecutionStrategy();
         var ticket = await strategy.ExecuteAsync(async () =>
@@ -312,6 +324,19 @@ public sealed class TicketService(GuichetDbContext db, TimeProvider clock, IOpti
         }
 
         return (created, true);
+    }
+
+    /// <summary>The default group, read once for a batch (SaveLater) while it stays tracked.</summary>
+    private async Task<Group?> DefaultGroupAsync(CancellationToken ct)
+    {
+        if (SaveLater && _batchDefaultGroup is { } known && db.Entry(known).State != EntityState.Detached)
+        {
+            return known;
+        }
+
+        var group = await db.Groups.Where(g => g.IsDefault).OrderBy(g => g.Id).FirstOrDefaultAsync(ct);
+        _batchDefaultGroup = SaveLater ? group : null;
+        return group;
     }
 
     private static string DomainOf(string email) => email[(email.LastIndexOf('@') + 1)..];

@@ -181,4 +181,53 @@ public sealed class InboundSavedTogetherTests(WatchedMailApp app) : IClassFixtur
         Assert.Equal([$"colleague.{run}@fresh.test"], await app.WithDbAsync(db => db.Set<TicketCc>().Where(c => c.TicketId == scanner.Id).Select(c => c.Address).ToListAsync()));
         Assert.Null(done[3].TicketId);
     }
+
+    private static string WithAttachment(string from, string subject, string messageId, string name, string content) =>
+        $"From: {from}\r\nTo: {Support}\r\nSubject: {subject}\r\nMessage-ID: <{messageId}>\r\nMIME-Version: 1.0\r\n"
+        + "Content-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n--b1\r\nContent-Type: text/plain\r\n\r\nSee attached.\r\n"
+        + $"--b1\r\nContent-Type: text/plain; name=\"{name}\"\r\nContent-Disposition: attachment; filename=\"{name}\"\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+        + Convert.ToBase64String(Encoding.UTF8.GetBytes(content)) + "\r\n--b1--\r\n";
+
+    [Fact]
+    public async Task What_a_batch_reads_at_once_gives_what_one_message_at_a_time_would()
+    {
+        // The batch reads its senders, agents, blobs and threaded Message-IDs in a few queries: each must still decide as
+        // the message's own lookup did.
+        var run = Guid.NewGuid().ToString("N")[..8];
+        var known = $"blob-known {run}";
+        var fresh = $"blob-fresh {run}";
+        var before = await app.IngestAsync(WithAttachment($"first.{run}@blob.test", "Log", NewId(), "a.log", known));
+        var ticket = await app.TicketAsync(before.TicketId!.Value);
+        var ourRoot = $"ticket-{ticket.Number}@desk.test"; // our acknowledgement's Message-ID, threaded already
+
+        var ids = new List<long>
+        {
+            await StoreAsync(WithAttachment($"second.{run}@blob.test", "Same log", NewId(), "b.log", known)),
+            await StoreAsync(WithAttachment($"third.{run}@blob.test", "New log", NewId(), "c.log", fresh)),
+            await StoreAsync(WithAttachment($"third.{run}@blob.test", "New log again", NewId(), "d.log", fresh)),
+            await StoreAsync(Message(L1Agent, $"Re: [#{ticket.Number}] Log", "Please send the full log.")),
+            await StoreAsync(Message($"odd.{run}@blob.test", "An id we gave out", "Strange client.", ourRoot)),
+        };
+
+        Assert.True(await app.Services.GetRequiredService<InboundProcessor>().DrainAsync(CancellationToken.None) >= ids.Count);
+        Assert.Empty(app.Warnings); // one save: a second blob or thread row with the same key would have failed it
+        var done = await app.WithDbAsync(db => db.Set<InboundMessage>().Where(m => ids.Contains(m.Id)).OrderBy(m => m.Id).AsNoTracking().ToListAsync());
+        Assert.All(done, m => Assert.Equal(InboundStatus.Processed, m.Status));
+
+        // Each attachment listed with its message; each content stored once, the one from before the batch not again.
+        var attachments = await app.WithDbAsync(db => db.Set<MailAttachment>().Where(a => ids.Contains(a.InboundMessageId)).OrderBy(a => a.Id).AsNoTracking().ToListAsync());
+        Assert.Equal(["b.log", "c.log", "d.log"], attachments.Select(a => a.FileName));
+        var hashes = attachments.Select(a => a.Sha256!).Distinct().ToList();
+        Assert.Equal(2, hashes.Count);
+        Assert.Equal([known, fresh], await app.WithDbAsync(async db => (await db.Set<MailBlob>().Where(b => hashes.Contains(b.Sha256)).AsNoTracking().ToListAsync())
+            .Select(b => Encoding.UTF8.GetString(b.Content)).OrderBy(c => c == fresh).ToList()));
+
+        // The agent's mail is the agent's reply.
+        var reply = (await app.InteractionsAsync(ticket.Id)).Single(i => i.Id == done[3].InteractionId);
+        Assert.Equal(AuthorRole.Agent, reply.AuthorRole);
+
+        // A Message-ID already threaded stays with its ticket; the new message still opens its own.
+        Assert.Equal(ticket.Id, await app.WithDbAsync(db => db.Set<MailThread>().Where(t => t.MessageId == ourRoot).Select(t => t.TicketId).SingleAsync()));
+        Assert.NotEqual(ticket.Id, done[4].TicketId);
+    }
 }

@@ -181,4 +181,27 @@ public sealed class OutboxTests(OutboxApp app) : IClassFixture<OutboxApp>
         var next = await app.IngestAsync(MailApp.Message(sender, "Request 4", "Please help."));
         Assert.Single(await app.OutboxAsync(next.TicketId!.Value), m => m.Kind == "ack");
     }
+
+    [Fact]
+    public async Task In_one_batch_the_daily_cap_counts_what_was_sent_before_and_what_the_batch_itself_acknowledges()
+    {
+        var sender = $"batch{Guid.NewGuid():N}"[..13] + "@cap.test";
+        var first = (await app.IngestAsync(MailApp.Message(sender, "Request 0", "Please help."))).TicketId!.Value;
+        var ids = new List<long>();
+        for (var i = 1; i <= 3; i++)
+        {
+            await using var scope = app.Services.CreateAsyncScope();
+            var stored = await scope.ServiceProvider.GetRequiredService<MailIntake>()
+                .StoreAsync(System.Text.Encoding.UTF8.GetBytes(MailApp.Message(sender, $"Request {i}", "Please help.")), MailSource.Smtp, MailApp.Support, CancellationToken.None);
+            ids.Add(stored.Message.Id);
+        }
+
+        Assert.True(await app.Services.GetRequiredService<InboundProcessor>().DrainAsync(CancellationToken.None) >= ids.Count);
+        var tickets = await app.WithDbAsync(db => db.Set<InboundMessage>().Where(m => ids.Contains(m.Id)).OrderBy(m => m.Id).Select(m => m.TicketId!.Value).ToListAsync());
+        Assert.Equal(3, tickets.Distinct().Count());
+
+        // The cap is two a day: one sent before the batch, one in it, none after that.
+        var acks = await Task.WhenAll(tickets.Prepend(first).Select(async t => (await app.OutboxAsync(t)).Count(m => m.Kind == "ack")));
+        Assert.Equal([1, 1, 0, 0], acks);
+    }
 }
