@@ -71,7 +71,8 @@ public static partial class MailReader
         {
             if (e.Reason == RemoveReason.NotAllowedAttribute && e.Attribute.Name == "style")
             {
-                StylesToRestore.AddOrUpdate(e.Tag, new StyleValue(SanitizedStyle(e.Attribute.Value)));
+                var after = e.Tag.Attributes.SkipWhile(a => a != e.Attribute).Skip(1).Select(a => a.Name).ToArray();
+                StylesToRestore.AddOrUpdate(e.Tag, new StyleValue(SanitizedStyle(e.Attribute.Value), after));
                 e.Attribute.Value = "";
                 e.Cancel = true;
             }
@@ -87,14 +88,27 @@ public static partial class MailReader
                 }
                 else
                 {
+                    // In its place: without CSS support the library drops the emptied attribute, and setting it again
+                    // would put it last.
+                    var following = element.Attributes.Where(a => style.After.Contains(a.Name)).Select(a => (a.Name, a.Value)).ToList();
+                    foreach (var (name, _) in following)
+                    {
+                        element.RemoveAttribute(name);
+                    }
+
                     element.SetAttribute("style", style.Value);
+                    foreach (var (name, value) in following)
+                    {
+                        element.SetAttribute(name, value);
+                    }
                 }
             }
         };
         return sanitizer;
     }
 
-    private sealed record StyleValue(string? Value);
+    /// <summary>A style's sanitized value (null: removed) and the attributes that followed it.</summary>
+    private sealed record StyleValue(string? Value, string[] After);
 
     /// <summary>Elements of the documents being sanitized (on any thread) and the style they get back.</summary>
     private static readonly ConditionalWeakTable<AngleSharp.Dom.IElement, StyleValue> StylesToRestore = [];

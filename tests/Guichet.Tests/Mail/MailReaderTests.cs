@@ -91,6 +91,7 @@ public sealed class MailReaderTests
     [InlineData("<template><p style=\"position:fixed\" onclick=\"x()\">t</p></template><iframe srcdoc=\"<script>alert(1)</script>\"></iframe>")]
     [InlineData("<table style=\"width:100%\"><tr><td style=\"padding:4px;color:#333\" background=\"javascript:x\">c</td></tr></table><!-- comment --><a href=\"javascript:alert(1)\" style=\"color:blue\">l</a>")]
     [InlineData("<img src=\"cid:logo\" srcset=\"ok.png 1x, javascript:alert(1) 2x\" style=\"width:10px;height:expression(alert(1))\"><p style=\"&{alert(1)};color:red\">p</p><div data-x=\"1\" class=\"c\" style>d</div>")]
+    [InlineData("<p style=\"color:red\" lang=\"en\" title=\"t\">a</p><td width=\"50\" style=\"padding:0\" onclick=\"x()\" valign=\"top\">b</td><span style=\"expression(x)\" lang=\"fr\">c</span>")]
     [InlineData("<p style=\"color:red\"><noscript><p style=\"color:blue\">n</p></noscript><xmp><p style=\"x\"></xmp><textarea><b style=\"x\"></textarea></p>")]
     public void Documents_are_sanitized_as_the_library_does(string html)
     {
