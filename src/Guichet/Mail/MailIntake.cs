@@ -34,7 +34,9 @@ public sealed partial class MailIntake(GuichetDbContext db, TicketService ticket
     private HashSet<long>? _batchKept;
     private HashSet<string>? _batchBlobs;
     private HashSet<string>? _batchThreaded;
-    private Dictionary<long, Agent>? _batchAgents;
+    private Dictionary<long, Agent?>? _batchAgents;
+    private Dictionary<string, MailThread>? _batchThreadRows;
+    private List<Ticket>? _batchReplyTickets;
 
     private MailOptions Options => options.Value;
 
@@ -191,6 +193,16 @@ public sealed partial class MailIntake(GuichetDbContext db, TicketService ticket
         _batchThreaded = ownIds.Count == 0 ? new(StringComparer.Ordinal)
             : await db.Set<MailThread>().Where(t => ownIds.Contains(t.MessageId)).Select(t => t.MessageId).ToHashSetAsync(StringComparer.Ordinal, ct);
 
+        // The threads and tickets the group's replies name: their Message-IDs' rows, then the tickets (by those rows, or by
+        // the number in their subject) with what triage reads on a reply.
+        var referred = mails.SelectMany(m => ThreadCandidates(m.Mail)).Select(c => c.Id).Distinct().ToList();
+        _batchThreadRows = referred.Count == 0 ? new(StringComparer.Ordinal)
+            : await db.Set<MailThread>().Where(t => referred.Contains(t.MessageId)).ToDictionaryAsync(t => t.MessageId, StringComparer.Ordinal, ct);
+        var threadTickets = _batchThreadRows.Values.Select(t => t.TicketId).Distinct().ToList();
+        var numbers = mails.Select(m => TagNumber(m.Mail)).OfType<string>().Distinct().ToList();
+        _batchReplyTickets = threadTickets.Count == 0 && numbers.Count == 0 ? []
+            : await Tickets().Where(t => threadTickets.Contains(t.Id) || numbers.Contains(t.Number)).ToListAsync(ct);
+
         var senders = mails.Select(m => m.Mail)
             .Where(m => m is { Verdicts.FromGuichet: false, Verdicts.Automatic: false, Requester: { } r } && r.Address.Contains('@', StringComparison.Ordinal))
             .Select(m => m.Requester!).DistinctBy(r => r.Address, StringComparer.Ordinal).ToList();
@@ -221,7 +233,8 @@ public sealed partial class MailIntake(GuichetDbContext db, TicketService ticket
 
         // Which senders are agents (their replies are the agent's), for the whole batch.
         var people = _batchSenders.Values.Select(p => p.Id).Distinct().ToList();
-        _batchAgents = await db.Agents.Include(a => a.Groups).Where(a => a.IsActive && people.Contains(a.PersonId)).ToDictionaryAsync(a => a.PersonId, ct);
+        var agents = await db.Agents.Include(a => a.Groups).Where(a => a.IsActive && people.Contains(a.PersonId)).ToDictionaryAsync(a => a.PersonId, ct);
+        _batchAgents = people.ToDictionary(id => id, agents.GetValueOrDefault); // null: read, not an agent
     }
 
     /// <summary>
@@ -269,6 +282,8 @@ public sealed partial class MailIntake(GuichetDbContext db, TicketService ticket
         _batchBlobs = null;
         _batchThreaded = null;
         _batchAgents = null;
+        _batchThreadRows = null;
+        _batchReplyTickets = null;
         tickets.EndBatch();
     }
 
@@ -444,26 +459,17 @@ public sealed partial class MailIntake(GuichetDbContext db, TicketService ticket
     /// <summary>Our own Message-IDs (and every one received on a ticket) first, then the ticket number tag in the subject.</summary>
     private async Task<(Ticket? Ticket, string Matched)> ThreadAsync(ParsedMail mail, CancellationToken ct)
     {
-        var candidates = new List<(string Id, string Header)>();
-        if (mail.InReplyTo is { } inReplyTo)
-        {
-            candidates.Add((inReplyTo, "In-Reply-To"));
-        }
-
-        candidates.AddRange(mail.References.Reverse().Select(r => (r, "References")));
-        if (mail.Verdicts.Bounce)
-        {
-            candidates.AddRange(mail.BounceMessageIds.Select(r => (r, "returned message")));
-        }
-
+        var candidates = ThreadCandidates(mail);
         if (candidates.Count > 0)
         {
             var ids = candidates.Select(c => c.Id).Distinct().ToList();
-            var threads = await db.Set<MailThread>().Where(t => ids.Contains(t.MessageId)).ToListAsync(ct);
+            var threads = Batched && _batchThreadRows is { } rows ? [.. ids.Select(rows.GetValueOrDefault).OfType<MailThread>()]
+                : await db.Set<MailThread>().Where(t => ids.Contains(t.MessageId)).ToListAsync(ct);
             foreach (var (id, header) in candidates)
             {
                 if (threads.FirstOrDefault(t => t.MessageId == id) is { } thread
-                    && await Tickets().FirstOrDefaultAsync(t => t.Id == thread.TicketId, ct) is { } byId)
+                    && (Batched && _batchReplyTickets is { } known ? known.FirstOrDefault(t => t.Id == thread.TicketId)
+                        : await Tickets().FirstOrDefaultAsync(t => t.Id == thread.TicketId, ct)) is { } byId)
                 {
                     return (byId, $"{header} <{id}>{(thread.Outbound ? " (ours)" : "")}");
                 }
@@ -476,27 +482,46 @@ public sealed partial class MailIntake(GuichetDbContext db, TicketService ticket
             }
         }
 
-        foreach (var source in new[] { mail.Subject, mail.Verdicts.Bounce ? mail.Text : "" })
+        if (TagNumber(mail) is { } number)
         {
-            var tag = SubjectTag().Match(source);
-            if (tag.Success)
+            // A ticket opened earlier in the processor's batch is not saved yet.
+            if (_batchTickets.FirstOrDefault(t => t.Number == number) is { } inBatch)
             {
-                var number = tag.Groups[1].Value;
-                // A ticket opened earlier in the processor's batch is not saved yet.
-                if (_batchTickets.FirstOrDefault(t => t.Number == number) is { } inBatch)
-                {
-                    return (inBatch, $"subject tag [#{number}]");
-                }
+                return (inBatch, $"subject tag [#{number}]");
+            }
 
-                if (await Tickets().FirstOrDefaultAsync(t => t.Number == number, ct) is { } byNumber)
-                {
-                    return (byNumber, $"subject tag [#{number}]");
-                }
+            if ((Batched && _batchReplyTickets is { } known ? known.FirstOrDefault(t => t.Number == number)
+                : await Tickets().FirstOrDefaultAsync(t => t.Number == number, ct)) is { } byNumber)
+            {
+                return (byNumber, $"subject tag [#{number}]");
             }
         }
 
         return (null, "no thread matched");
     }
+
+    /// <summary>The Message-IDs a message refers to, in the order they are tried, with the header that named each.</summary>
+    private static List<(string Id, string Header)> ThreadCandidates(ParsedMail mail)
+    {
+        var candidates = new List<(string Id, string Header)>();
+        if (mail.InReplyTo is { } inReplyTo)
+        {
+            candidates.Add((inReplyTo, "In-Reply-To"));
+        }
+
+        candidates.AddRange(mail.References.Reverse().Select(r => (r, "References")));
+        if (mail.Verdicts.Bounce)
+        {
+            candidates.AddRange(mail.BounceMessageIds.Select(r => (r, "returned message")));
+        }
+
+        return candidates;
+    }
+
+    /// <summary>The ticket number tagged in the subject (or, for a bounce, in the returned text).</summary>
+    private static string? TagNumber(ParsedMail mail) =>
+        new[] { mail.Subject, mail.Verdicts.Bounce ? mail.Text : "" }.Select(source => SubjectTag().Match(source))
+            .FirstOrDefault(tag => tag.Success)?.Groups[1].Value;
 
     /// <summary>What triage reads on a requester's reply.</summary>
     private IQueryable<Ticket> Tickets() =>
@@ -504,7 +529,7 @@ public sealed partial class MailIntake(GuichetDbContext db, TicketService ticket
 
     private async Task<Actor> ActorForAsync(Person person, CancellationToken ct)
     {
-        if (person.Id != 0 && (Batched && _batchAgents is { } agents ? agents.GetValueOrDefault(person.Id)
+        if (person.Id != 0 && (Batched && _batchAgents is { } agents && agents.TryGetValue(person.Id, out var read) ? read
                 : await db.Agents.Include(a => a.Groups).FirstOrDefaultAsync(a => a.PersonId == person.Id && a.IsActive, ct)) is { } agent)
         {
             return Actor.Staff(agent);

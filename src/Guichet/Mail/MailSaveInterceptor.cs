@@ -89,7 +89,8 @@ internal sealed class MailSaveInterceptor(IOptions<MailOptions> options, TimePro
                 await AddThreadAsync(db, id, ticket, outbound: false, ct, pending.Unthreaded);
             }
 
-            List<string> known = ticket.Id == 0 ? [] : await db.Set<TicketCc>().Where(c => c.TicketId == ticket.Id).Select(c => c.Address).ToListAsync(ct);
+            List<string> known = ticket.Id == 0 || pending.Cc.Count == 0 ? []
+                : await db.Set<TicketCc>().Where(c => c.TicketId == ticket.Id).Select(c => c.Address).ToListAsync(ct);
             foreach (var address in pending.Cc.Except(known, StringComparer.OrdinalIgnoreCase))
             {
                 db.Add(new TicketCc { Address = address, Ticket = ticket });

@@ -81,9 +81,13 @@ public sealed class SlaTracker(SlaCatalog catalog, TimeProvider clock)
     }
 
     public static async Task<List<SlaFact>> PersistedFactsAsync(GuichetDbContext db, long ticketId, CancellationToken ct) =>
-        await db.Interactions.AsNoTracking().Where(i => i.TicketId == ticketId).OrderBy(i => i.Id)
-            .Select(i => new SlaFact(i.CreatedAt, i.Kind, i.Event, i.AuthorRole, i.Visibility, i.CallDirection, i.From, i.To))
-            .ToListAsync(ct);
+        [.. (await PersistedFactsAsync(db, [ticketId], ct))[ticketId]];
+
+    /// <summary>The saved timeline facts of several tickets, in one query, each ticket's in order.</summary>
+    public static async Task<ILookup<long, SlaFact>> PersistedFactsAsync(GuichetDbContext db, IReadOnlyCollection<long> ticketIds, CancellationToken ct) =>
+        (await db.Interactions.AsNoTracking().Where(i => ticketIds.Contains(i.TicketId)).OrderBy(i => i.Id)
+            .Select(i => new { i.TicketId, Fact = new SlaFact(i.CreatedAt, i.Kind, i.Event, i.AuthorRole, i.Visibility, i.CallDirection, i.From, i.To) })
+            .ToListAsync(ct)).ToLookup(i => i.TicketId, i => i.Fact);
 
     private static async Task<SlaSubject> SubjectAsync(GuichetDbContext db, Ticket ticket, CancellationToken ct)
     {
@@ -105,6 +109,8 @@ public sealed class SlaTracker(SlaCatalog catalog, TimeProvider clock)
 /// </summary>
 internal sealed class SlaSaveInterceptor(SlaTracker tracker) : SaveHook
 {
+    private static readonly ILookup<long, SlaFact> NoFacts = Array.Empty<SlaFact>().ToLookup(_ => 0L);
+
     protected override async Task OnSavingAsync(GuichetDbContext db, CancellationToken ct)
     {
         var tickets = db.ChangeTracker.Entries<Ticket>().Where(e => e.State is EntityState.Added or EntityState.Modified).ToList();
@@ -114,13 +120,18 @@ internal sealed class SlaSaveInterceptor(SlaTracker tracker) : SaveHook
         }
 
         var version = (await tracker.Catalog.GetAsync(db, ct)).Version;
+        // The saved facts and SLA rows of the changed tickets, read for all of them at once (a batch saves several).
+        var changed = tickets.Where(e => e.State == EntityState.Modified).Select(e => e.Entity.Id).ToList();
+        var persisted = changed.Count == 0 ? NoFacts : await SlaTracker.PersistedFactsAsync(db, changed, ct);
+        var rows = changed.Count == 0 ? new Dictionary<long, TicketSla>()
+            : await db.Set<TicketSla>().Where(s => changed.Contains(s.TicketId)).ToDictionaryAsync(s => s.TicketId, ct);
         foreach (var entry in tickets)
         {
             var ticket = entry.Entity;
             var added = entry.State == EntityState.Added;
-            var facts = added ? [] : await SlaTracker.PersistedFactsAsync(db, ticket.Id, ct);
+            List<SlaFact> facts = added ? [] : [.. persisted[ticket.Id]];
             facts.AddRange(ticket.Interactions.Where(i => db.Entry(i).State == EntityState.Added).Select(SlaFact.Of));
-            var sla = added ? null : await db.Set<TicketSla>().FindAsync([ticket.Id], ct);
+            var sla = added ? null : rows.GetValueOrDefault(ticket.Id) ?? db.Set<TicketSla>().Local.FindEntry(ticket.Id)?.Entity;
             if (sla is null)
             {
                 sla = new TicketSla { Ticket = ticket };

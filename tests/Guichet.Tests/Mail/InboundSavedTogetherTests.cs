@@ -196,7 +196,8 @@ public sealed class InboundSavedTogetherTests(WatchedMailApp app) : IClassFixtur
         var run = Guid.NewGuid().ToString("N")[..8];
         var known = $"blob-known {run}";
         var fresh = $"blob-fresh {run}";
-        var before = await app.IngestAsync(WithAttachment($"first.{run}@blob.test", "Log", NewId(), "a.log", known));
+        var firstId = NewId();
+        var before = await app.IngestAsync(WithAttachment($"first.{run}@blob.test", "Log", firstId, "a.log", known));
         var ticket = await app.TicketAsync(before.TicketId!.Value);
         var ourRoot = $"ticket-{ticket.Number}@desk.test"; // our acknowledgement's Message-ID, threaded already
 
@@ -207,6 +208,7 @@ public sealed class InboundSavedTogetherTests(WatchedMailApp app) : IClassFixtur
             await StoreAsync(WithAttachment($"third.{run}@blob.test", "New log again", NewId(), "d.log", fresh)),
             await StoreAsync(Message(L1Agent, $"Re: [#{ticket.Number}] Log", "Please send the full log.")),
             await StoreAsync(Message($"odd.{run}@blob.test", "An id we gave out", "Strange client.", ourRoot)),
+            await StoreAsync(Message($"first.{run}@blob.test", "More", "The log again.", headers: $"References: <{firstId}> <lost.{run}@blob.test>\r\n")),
         };
 
         Assert.True(await app.Services.GetRequiredService<InboundProcessor>().DrainAsync(CancellationToken.None) >= ids.Count);
@@ -229,5 +231,9 @@ public sealed class InboundSavedTogetherTests(WatchedMailApp app) : IClassFixtur
         // A Message-ID already threaded stays with its ticket; the new message still opens its own.
         Assert.Equal(ticket.Id, await app.WithDbAsync(db => db.Set<MailThread>().Where(t => t.MessageId == ourRoot).Select(t => t.TicketId).SingleAsync()));
         Assert.NotEqual(ticket.Id, done[4].TicketId);
+
+        // References are tried from the last: an unknown id, then the first message's, which threads to its ticket.
+        Assert.Equal(ticket.Id, done[5].TicketId);
+        Assert.Contains($"References <{firstId}>", (await app.InteractionsAsync(ticket.Id)).Single(i => i.Id == done[5].InteractionId).Detail);
     }
 }
