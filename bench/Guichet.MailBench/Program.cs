@@ -269,6 +269,7 @@ await SendOverSmtpAsync(Enumerable.Range(0, 300).Select(i => MimeMessage.Load(ne
 await UntilProcessedAsync();
 await UntilIndexedAsync(Cpu());
 var smtpMessages = Enumerable.Range(0, count).Select(i => MimeMessage.Load(new MemoryStream(Next(i, "smtp")))).ToList();
+Console.WriteLine("smtp warmed up, sending"); // the moment to attach a profiler to the SMTP run
 cpu = Cpu();
 watch.Restart();
 await SendOverSmtpAsync(smtpMessages);
