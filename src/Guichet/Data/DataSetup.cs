@@ -160,6 +160,7 @@ internal sealed class SqliteCheckpointer(IServiceScopeFactory scopes, ILogger<Sq
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1), TimeProvider.System);
+        var failing = false;
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
             try
@@ -167,10 +168,20 @@ internal sealed class SqliteCheckpointer(IServiceScopeFactory scopes, ILogger<Sq
                 await using var scope = scopes.CreateAsyncScope();
                 var db = scope.ServiceProvider.GetRequiredService<GuichetDbContext>();
                 await db.Database.ExecuteSqlRawAsync("PRAGMA wal_checkpoint(PASSIVE);", stoppingToken);
+                if (failing)
+                {
+                    log.LogInformation("WAL checkpoints work again");
+                    failing = false;
+                }
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (ex is not OperationCanceledException && !stoppingToken.IsCancellationRequested)
             {
-                log.LogWarning(ex, "WAL checkpoint failed");
+                // Once per failure, not every second; commits still checkpoint past 64 MB of WAL meanwhile.
+                if (!failing)
+                {
+                    log.LogWarning(ex, "WAL checkpoint failed; retrying every second");
+                    failing = true;
+                }
             }
         }
     }

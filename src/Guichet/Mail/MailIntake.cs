@@ -199,7 +199,7 @@ public sealed partial class MailIntake(GuichetDbContext db, TicketService ticket
         _batchThreadRows = referred.Count == 0 ? new(StringComparer.Ordinal)
             : await db.Set<MailThread>().Where(t => referred.Contains(t.MessageId)).ToDictionaryAsync(t => t.MessageId, StringComparer.Ordinal, ct);
         var threadTickets = _batchThreadRows.Values.Select(t => t.TicketId).Distinct().ToList();
-        var numbers = mails.Select(m => TagNumber(m.Mail)).OfType<string>().Distinct().ToList();
+        var numbers = mails.SelectMany(m => TagNumbers(m.Mail)).Distinct().ToList();
         _batchReplyTickets = threadTickets.Count == 0 && numbers.Count == 0 ? []
             : await Tickets().Where(t => threadTickets.Contains(t.Id) || numbers.Contains(t.Number)).ToListAsync(ct);
 
@@ -482,7 +482,7 @@ public sealed partial class MailIntake(GuichetDbContext db, TicketService ticket
             }
         }
 
-        if (TagNumber(mail) is { } number)
+        foreach (var number in TagNumbers(mail))
         {
             // A ticket opened earlier in the processor's batch is not saved yet.
             if (_batchTickets.FirstOrDefault(t => t.Number == number) is { } inBatch)
@@ -518,10 +518,10 @@ public sealed partial class MailIntake(GuichetDbContext db, TicketService ticket
         return candidates;
     }
 
-    /// <summary>The ticket number tagged in the subject (or, for a bounce, in the returned text).</summary>
-    private static string? TagNumber(ParsedMail mail) =>
+    /// <summary>The ticket numbers tagged in the subject, then (for a bounce) in the returned text, in the order they are tried.</summary>
+    private static IEnumerable<string> TagNumbers(ParsedMail mail) =>
         new[] { mail.Subject, mail.Verdicts.Bounce ? mail.Text : "" }.Select(source => SubjectTag().Match(source))
-            .FirstOrDefault(tag => tag.Success)?.Groups[1].Value;
+            .Where(tag => tag.Success).Select(tag => tag.Groups[1].Value);
 
     /// <summary>What triage reads on a requester's reply.</summary>
     private IQueryable<Ticket> Tickets() =>

@@ -209,6 +209,7 @@ public sealed class InboundSavedTogetherTests(WatchedMailApp app) : IClassFixtur
             await StoreAsync(Message(L1Agent, $"Re: [#{ticket.Number}] Log", "Please send the full log.")),
             await StoreAsync(Message($"odd.{run}@blob.test", "An id we gave out", "Strange client.", ourRoot)),
             await StoreAsync(Message($"first.{run}@blob.test", "More", "The log again.", headers: $"References: <{firstId}> <lost.{run}@blob.test>\r\n")),
+            await StoreAsync(MailIntakeTests.BounceTagged("2026-999998", ticket.Number)),
         };
 
         Assert.True(await app.Services.GetRequiredService<InboundProcessor>().DrainAsync(CancellationToken.None) >= ids.Count);
@@ -217,7 +218,8 @@ public sealed class InboundSavedTogetherTests(WatchedMailApp app) : IClassFixtur
         Assert.All(done, m => Assert.Equal(InboundStatus.Processed, m.Status));
 
         // Each attachment listed with its message; each content stored once, the one from before the batch not again.
-        var attachments = await app.WithDbAsync(db => db.Set<MailAttachment>().Where(a => ids.Contains(a.InboundMessageId)).OrderBy(a => a.Id).AsNoTracking().ToListAsync());
+        var withFiles = ids.Take(3).ToList(); // the bounce's delivery report is listed as an attachment too
+        var attachments = await app.WithDbAsync(db => db.Set<MailAttachment>().Where(a => withFiles.Contains(a.InboundMessageId)).OrderBy(a => a.Id).AsNoTracking().ToListAsync());
         Assert.Equal(["b.log", "c.log", "d.log"], attachments.Select(a => a.FileName));
         var hashes = attachments.Select(a => a.Sha256!).Distinct().ToList();
         Assert.Equal(2, hashes.Count);
@@ -235,5 +237,9 @@ public sealed class InboundSavedTogetherTests(WatchedMailApp app) : IClassFixtur
         // References are tried from the last: an unknown id, then the first message's, which threads to its ticket.
         Assert.Equal(ticket.Id, done[5].TicketId);
         Assert.Contains($"References <{firstId}>", (await app.InteractionsAsync(ticket.Id)).Single(i => i.Id == done[5].InteractionId).Detail);
+
+        // A bounce whose subject's tag names no ticket: the tag in its text does.
+        Assert.Equal(ticket.Id, done[6].TicketId);
+        Assert.Contains($"matched subject tag [#{ticket.Number}]", (await app.InteractionsAsync(ticket.Id)).Single(i => i.Id == done[6].InteractionId).Detail);
     }
 }

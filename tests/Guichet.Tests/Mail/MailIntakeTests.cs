@@ -102,6 +102,21 @@ public sealed class MailIntakeTests(MailApp app) : IClassFixture<MailApp>
         Assert.Equal(ticket.Id, followUp.FollowUpOfId);
     }
 
+    /// <summary>A bounce about a ticket, found by the tag in its text when its subject carries one that names none.</summary>
+    internal static string BounceTagged(string staleTag, string number) =>
+        Bounce(NewId(), Bob).Replace("Subject: Undelivered Mail Returned to Sender", $"Subject: Undelivered Mail Returned to Sender [#{staleTag}]", StringComparison.Ordinal)
+            .Replace("I could not deliver your message.", $"I could not deliver your message [#{number}] Printer offline.", StringComparison.Ordinal);
+
+    [Fact]
+    public async Task A_bounce_whose_subject_tag_names_no_ticket_is_threaded_by_the_tag_in_its_text()
+    {
+        var agent = await app.ClientForAsync(L1Agent);
+        var ticket = await OpenTicketAsync(agent, "Printer offline", requester: Bob);
+        var bounce = await app.IngestAsync(BounceTagged("2026-999999", ticket.Number));
+        Assert.Equal(ticket.Id, bounce.TicketId);
+        Assert.Contains($"matched subject tag [#{ticket.Number}]", (await app.InteractionsAsync(ticket.Id)).Single(i => i.Id == bounce.InteractionId).Detail);
+    }
+
     [Fact]
     public async Task Auto_replies_and_bounces_are_noted_on_their_ticket_never_answered_and_never_reopen_it()
     {

@@ -29,8 +29,13 @@ public sealed class TicketCreationGroupTests(DeskApp app) : IClassFixture<DeskAp
                 actor, CancellationToken.None);
 
         Task<CreationBatcher.Outcome>[] creations;
+        Task<CreationBatcher.Outcome> first;
         await using (var hold = await HoldWritesAsync())
         {
+            // The writer takes what is queued when it wakes: a first creation keeps it busy (waiting for the lock), so
+            // that the group below is queued whole meanwhile rather than taken as it arrives, its first one alone.
+            first = Create("Group: the writer's first", "first.sender@new.test");
+            await Task.Delay(100);
             creations =
             [
                 Create("Group: dock does not charge", "group.sender@new.test"),
@@ -53,6 +58,7 @@ public sealed class TicketCreationGroupTests(DeskApp app) : IClassFixture<DeskAp
             await hold.CommitAsync();
         }
 
+        Assert.NotNull((await first).Ticket);
         await Assert.ThrowsAsync<ArgumentException>(() => creations[2]);
         var refused = await creations[3];
         Assert.Null(refused.Ticket);
