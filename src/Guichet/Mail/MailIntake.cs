@@ -29,14 +29,16 @@ public sealed partial class MailIntake(GuichetDbContext db, TicketService ticket
     private readonly List<Ticket> _batchTickets = [];
     private readonly Dictionary<string, Person> _batchSenders = new(StringComparer.Ordinal);
 
-    // Read for the whole batch (PrepareBatchAsync): its messages whose attachments are kept already (a reprocess), the
-    // blobs its attachments already have, and its Message-IDs already threaded.
-    private HashSet<long>? _batchKept;
-    private HashSet<string>? _batchBlobs;
-    private HashSet<string>? _batchThreaded;
-    private Dictionary<long, Agent?>? _batchAgents;
-    private Dictionary<string, MailThread>? _batchThreadRows;
-    private List<Ticket>? _batchReplyTickets;
+    // What the batch read at once (PrepareBatchAsync), for its messages to look up instead of the database.
+    private BatchReads? _reads;
+
+    /// <summary>
+    /// A batch's reads: its messages whose attachments are kept already (a reprocess), the blobs its attachments already
+    /// have, its own Message-IDs already threaded, its senders who are agents (null: not one), the thread rows of the ids
+    /// its replies name, and the tickets those rows and its subject tags name.
+    /// </summary>
+    private sealed record BatchReads(HashSet<long> Kept, HashSet<string> Blobs, HashSet<string> Threaded, Dictionary<string, MailThread> ThreadRows,
+        List<Ticket> ReplyTickets, Dictionary<long, Agent?> Agents);
 
     private MailOptions Options => options.Value;
 
@@ -184,23 +186,23 @@ public sealed partial class MailIntake(GuichetDbContext db, TicketService ticket
     {
         var mails = batch.Where(b => b.Message.Status == InboundStatus.Received && b.Read.Mail is not null).Select(b => (b.Message, Mail: b.Read.Mail!)).ToList();
         var withAttachments = mails.Where(m => m.Mail.Attachments.Count > 0).Select(m => m.Message.Id).ToList();
-        _batchKept = withAttachments.Count == 0 ? []
+        HashSet<long> kept = withAttachments.Count == 0 ? []
             : await db.Set<MailAttachment>().Where(a => withAttachments.Contains(a.InboundMessageId)).Select(a => a.InboundMessageId).ToHashSetAsync(ct);
         var hashes = mails.SelectMany(m => m.Mail.Attachments).Select(a => a.Sha256).Distinct().ToList();
-        _batchBlobs = hashes.Count == 0 ? new(StringComparer.Ordinal)
+        var blobs = hashes.Count == 0 ? new HashSet<string>(StringComparer.Ordinal)
             : await db.Set<MailBlob>().Where(b => hashes.Contains(b.Sha256)).Select(b => b.Sha256).ToHashSetAsync(StringComparer.Ordinal, ct);
         var ownIds = mails.Select(m => m.Mail.MessageId).OfType<string>().Distinct().ToList();
-        _batchThreaded = ownIds.Count == 0 ? new(StringComparer.Ordinal)
+        var threaded = ownIds.Count == 0 ? new HashSet<string>(StringComparer.Ordinal)
             : await db.Set<MailThread>().Where(t => ownIds.Contains(t.MessageId)).Select(t => t.MessageId).ToHashSetAsync(StringComparer.Ordinal, ct);
 
         // The threads and tickets the group's replies name: their Message-IDs' rows, then the tickets (by those rows, or by
         // the number in their subject) with what triage reads on a reply.
         var referred = mails.SelectMany(m => ThreadCandidates(m.Mail)).Select(c => c.Id).Distinct().ToList();
-        _batchThreadRows = referred.Count == 0 ? new(StringComparer.Ordinal)
+        var threadRows = referred.Count == 0 ? new Dictionary<string, MailThread>(StringComparer.Ordinal)
             : await db.Set<MailThread>().Where(t => referred.Contains(t.MessageId)).ToDictionaryAsync(t => t.MessageId, StringComparer.Ordinal, ct);
-        var threadTickets = _batchThreadRows.Values.Select(t => t.TicketId).Distinct().ToList();
+        var threadTickets = threadRows.Values.Select(t => t.TicketId).Distinct().ToList();
         var numbers = mails.SelectMany(m => TagNumbers(m.Mail)).Distinct().ToList();
-        _batchReplyTickets = threadTickets.Count == 0 && numbers.Count == 0 ? []
+        List<Ticket> replyTickets = threadTickets.Count == 0 && numbers.Count == 0 ? []
             : await Tickets().Where(t => threadTickets.Contains(t.Id) || numbers.Contains(t.Number)).ToListAsync(ct);
 
         var senders = mails.Select(m => m.Mail)
@@ -234,7 +236,7 @@ public sealed partial class MailIntake(GuichetDbContext db, TicketService ticket
         // Which senders are agents (their replies are the agent's), for the whole batch.
         var people = _batchSenders.Values.Select(p => p.Id).Distinct().ToList();
         var agents = await db.Agents.Include(a => a.Groups).Where(a => a.IsActive && people.Contains(a.PersonId)).ToDictionaryAsync(a => a.PersonId, ct);
-        _batchAgents = people.ToDictionary(id => id, agents.GetValueOrDefault); // null: read, not an agent
+        _reads = new BatchReads(kept, blobs, threaded, threadRows, replyTickets, people.ToDictionary(id => id, agents.GetValueOrDefault));
     }
 
     /// <summary>
@@ -278,12 +280,7 @@ public sealed partial class MailIntake(GuichetDbContext db, TicketService ticket
         _batchThreads = null;
         _batchTickets.Clear();
         _batchSenders.Clear();
-        _batchKept = null;
-        _batchBlobs = null;
-        _batchThreaded = null;
-        _batchAgents = null;
-        _batchThreadRows = null;
-        _batchReplyTickets = null;
+        _reads = null;
         tickets.EndBatch();
     }
 
@@ -373,7 +370,7 @@ public sealed partial class MailIntake(GuichetDbContext db, TicketService ticket
 
         var ids = mail.MessageId is { } ownId ? new[] { ownId } : [];
         // The batch read which of its Message-IDs are threaded already: the save need not ask again for each.
-        var unthreaded = Batched && _batchThreaded is { } threaded && !ids.Any(threaded.Contains);
+        var unthreaded = Batched && _reads is { } reads && !ids.Any(reads.Threaded.Contains);
         var cc = mail.To.Concat(mail.Cc).Select(a => a.Address)
             .Where(a => a != sender.Address && !IsOurs(a)).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
 
@@ -463,12 +460,12 @@ public sealed partial class MailIntake(GuichetDbContext db, TicketService ticket
         if (candidates.Count > 0)
         {
             var ids = candidates.Select(c => c.Id).Distinct().ToList();
-            var threads = Batched && _batchThreadRows is { } rows ? [.. ids.Select(rows.GetValueOrDefault).OfType<MailThread>()]
+            var threads = Batched && _reads is { } reads ? [.. ids.Select(reads.ThreadRows.GetValueOrDefault).OfType<MailThread>()]
                 : await db.Set<MailThread>().Where(t => ids.Contains(t.MessageId)).ToListAsync(ct);
             foreach (var (id, header) in candidates)
             {
                 if (threads.FirstOrDefault(t => t.MessageId == id) is { } thread
-                    && (Batched && _batchReplyTickets is { } known ? known.FirstOrDefault(t => t.Id == thread.TicketId)
+                    && (Batched && _reads is { } known ? known.ReplyTickets.FirstOrDefault(t => t.Id == thread.TicketId)
                         : await Tickets().FirstOrDefaultAsync(t => t.Id == thread.TicketId, ct)) is { } byId)
                 {
                     return (byId, $"{header} <{id}>{(thread.Outbound ? " (ours)" : "")}");
@@ -490,7 +487,7 @@ public sealed partial class MailIntake(GuichetDbContext db, TicketService ticket
                 return (inBatch, $"subject tag [#{number}]");
             }
 
-            if ((Batched && _batchReplyTickets is { } known ? known.FirstOrDefault(t => t.Number == number)
+            if ((Batched && _reads is { } known ? known.ReplyTickets.FirstOrDefault(t => t.Number == number)
                 : await Tickets().FirstOrDefaultAsync(t => t.Number == number, ct)) is { } byNumber)
             {
                 return (byNumber, $"subject tag [#{number}]");
@@ -529,7 +526,7 @@ public sealed partial class MailIntake(GuichetDbContext db, TicketService ticket
 
     private async Task<Actor> ActorForAsync(Person person, CancellationToken ct)
     {
-        if (person.Id != 0 && (Batched && _batchAgents is { } agents && agents.TryGetValue(person.Id, out var read) ? read
+        if (person.Id != 0 && (Batched && _reads is { } reads && reads.Agents.TryGetValue(person.Id, out var read) ? read
                 : await db.Agents.Include(a => a.Groups).FirstOrDefaultAsync(a => a.PersonId == person.Id && a.IsActive, ct)) is { } agent)
         {
             return Actor.Staff(agent);
@@ -578,7 +575,7 @@ public sealed partial class MailIntake(GuichetDbContext db, TicketService ticket
     {
         var notes = new List<string>();
         if (mail.Attachments.Count == 0
-            || (Batched && _batchKept is { } kept ? kept.Contains(message.Id) : await db.Set<MailAttachment>().AnyAsync(a => a.InboundMessageId == message.Id, ct)))
+            || (Batched && _reads is { } reads ? reads.Kept.Contains(message.Id) : await db.Set<MailAttachment>().AnyAsync(a => a.InboundMessageId == message.Id, ct)))
         {
             return notes; // a reprocess: kept the first time
         }
@@ -599,7 +596,7 @@ public sealed partial class MailIntake(GuichetDbContext db, TicketService ticket
             {
                 row.Sha256 = attachment.Sha256;
                 if (db.Set<MailBlob>().Local.All(b => b.Sha256 != attachment.Sha256)
-                    && !(Batched && _batchBlobs is { } blobs ? blobs.Contains(attachment.Sha256) : await db.Set<MailBlob>().AnyAsync(b => b.Sha256 == attachment.Sha256, ct)))
+                    && !(Batched && _reads is { } batch ? batch.Blobs.Contains(attachment.Sha256) : await db.Set<MailBlob>().AnyAsync(b => b.Sha256 == attachment.Sha256, ct)))
                 {
                     db.Add(new MailBlob { Sha256 = attachment.Sha256, Content = attachment.Content });
                 }
