@@ -106,6 +106,19 @@ public class BrowserDesk : DeskApp
 #pragma warning restore CS0612
     }
 
+    /// <summary>
+    /// Activates a button from the keyboard (focus, then Enter) and waits for the page it leads to. A click goes to where
+    /// the button was a moment before: on the portal's new request, the knowledge-base suggestions that arrive after
+    /// typing push the button down, and a click at that moment landed on a suggestion's "this solved my problem".
+    /// </summary>
+    public static async Task PressAndWaitAsync(IPage page, string selector)
+    {
+#pragma warning disable CS0612
+        await page.RunAndWaitForNavigationAsync(() => page.PressAsync(selector, "Enter"),
+            new PageRunAndWaitForNavigationOptions { WaitUntil = WaitUntilState.DOMContentLoaded, Timeout = 60_000 });
+#pragma warning restore CS0612
+    }
+
     /// <summary>Saves a full-page screenshot under screenshots/ at the repository root, for people to look at.</summary>
     public static async Task ScreenshotAsync(IPage page, string name) =>
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotDirectory, name + ".png"), FullPage = true });

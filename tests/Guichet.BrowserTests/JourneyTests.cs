@@ -30,7 +30,7 @@ public sealed partial class JourneyTests(BrowserDesk desk)
         await portal.FillAsync("#subject", subject);
         await portal.FillAsync("#description", fr ? "Le voyant clignote orange et rien ne sort." : "The light blinks orange and nothing comes out.");
         await BrowserDesk.ScreenshotAsync(portal, $"journey-{language}-1-portal-new");
-        await BrowserDesk.ClickAndWaitAsync(portal, "#new-request-form button[type=submit]");
+        await BrowserDesk.PressAndWaitAsync(portal, "#new-request-form button[type=submit]");
         await BrowserDesk.ScreenshotAsync(portal, $"journey-{language}-1b-portal-posted");
         // A refused post comes back to /portal/new: what the page says is what there is to know.
         Assert.True(Regex.IsMatch(portal.Url, "/portal/tickets/\\d{4}-\\d{6}"),
