@@ -29,7 +29,8 @@ public sealed partial class MailIntake(GuichetDbContext db, TicketService ticket
     private readonly List<Ticket> _batchTickets = [];
     private readonly Dictionary<string, Person> _batchSenders = new(StringComparer.Ordinal);
 
-    // What the batch read at once (PrepareBatchAsync), for its messages to look up instead of the database.
+    // What the batch read at once (PrepareBatchAsync), for its messages to look up instead of the database; set only
+    // between PrepareBatchAsync and EndBatch, so its presence is the batch's.
     private BatchReads? _reads;
 
     /// <summary>
@@ -370,7 +371,7 @@ public sealed partial class MailIntake(GuichetDbContext db, TicketService ticket
 
         var ids = mail.MessageId is { } ownId ? new[] { ownId } : [];
         // The batch read which of its Message-IDs are threaded already: the save need not ask again for each.
-        var unthreaded = Batched && _reads is { } reads && !ids.Any(reads.Threaded.Contains);
+        var unthreaded = _reads is { } reads && !ids.Any(reads.Threaded.Contains);
         var cc = mail.To.Concat(mail.Cc).Select(a => a.Address)
             .Where(a => a != sender.Address && !IsOurs(a)).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
 
@@ -460,12 +461,12 @@ public sealed partial class MailIntake(GuichetDbContext db, TicketService ticket
         if (candidates.Count > 0)
         {
             var ids = candidates.Select(c => c.Id).Distinct().ToList();
-            var threads = Batched && _reads is { } reads ? [.. ids.Select(reads.ThreadRows.GetValueOrDefault).OfType<MailThread>()]
+            var threads = _reads is { } reads ? [.. ids.Select(reads.ThreadRows.GetValueOrDefault).OfType<MailThread>()]
                 : await db.Set<MailThread>().Where(t => ids.Contains(t.MessageId)).ToListAsync(ct);
             foreach (var (id, header) in candidates)
             {
                 if (threads.FirstOrDefault(t => t.MessageId == id) is { } thread
-                    && (Batched && _reads is { } known ? known.ReplyTickets.FirstOrDefault(t => t.Id == thread.TicketId)
+                    && (_reads is { } known ? known.ReplyTickets.FirstOrDefault(t => t.Id == thread.TicketId)
                         : await Tickets().FirstOrDefaultAsync(t => t.Id == thread.TicketId, ct)) is { } byId)
                 {
                     return (byId, $"{header} <{id}>{(thread.Outbound ? " (ours)" : "")}");
@@ -487,7 +488,7 @@ public sealed partial class MailIntake(GuichetDbContext db, TicketService ticket
                 return (inBatch, $"subject tag [#{number}]");
             }
 
-            if ((Batched && _reads is { } known ? known.ReplyTickets.FirstOrDefault(t => t.Number == number)
+            if ((_reads is { } known ? known.ReplyTickets.FirstOrDefault(t => t.Number == number)
                 : await Tickets().FirstOrDefaultAsync(t => t.Number == number, ct)) is { } byNumber)
             {
                 return (byNumber, $"subject tag [#{number}]");
@@ -526,7 +527,7 @@ public sealed partial class MailIntake(GuichetDbContext db, TicketService ticket
 
     private async Task<Actor> ActorForAsync(Person person, CancellationToken ct)
     {
-        if (person.Id != 0 && (Batched && _reads is { } reads && reads.Agents.TryGetValue(person.Id, out var read) ? read
+        if (person.Id != 0 && (_reads is { } reads && reads.Agents.TryGetValue(person.Id, out var read) ? read
                 : await db.Agents.Include(a => a.Groups).FirstOrDefaultAsync(a => a.PersonId == person.Id && a.IsActive, ct)) is { } agent)
         {
             return Actor.Staff(agent);
@@ -575,7 +576,7 @@ public sealed partial class MailIntake(GuichetDbContext db, TicketService ticket
     {
         var notes = new List<string>();
         if (mail.Attachments.Count == 0
-            || (Batched && _reads is { } reads ? reads.Kept.Contains(message.Id) : await db.Set<MailAttachment>().AnyAsync(a => a.InboundMessageId == message.Id, ct)))
+            || (_reads is { } reads ? reads.Kept.Contains(message.Id) : await db.Set<MailAttachment>().AnyAsync(a => a.InboundMessageId == message.Id, ct)))
         {
             return notes; // a reprocess: kept the first time
         }
@@ -596,7 +597,7 @@ public sealed partial class MailIntake(GuichetDbContext db, TicketService ticket
             {
                 row.Sha256 = attachment.Sha256;
                 if (db.Set<MailBlob>().Local.All(b => b.Sha256 != attachment.Sha256)
-                    && !(Batched && _reads is { } batch ? batch.Blobs.Contains(attachment.Sha256) : await db.Set<MailBlob>().AnyAsync(b => b.Sha256 == attachment.Sha256, ct)))
+                    && !(_reads is { } batch ? batch.Blobs.Contains(attachment.Sha256) : await db.Set<MailBlob>().AnyAsync(b => b.Sha256 == attachment.Sha256, ct)))
                 {
                     db.Add(new MailBlob { Sha256 = attachment.Sha256, Content = attachment.Content });
                 }

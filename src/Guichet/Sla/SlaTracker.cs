@@ -83,11 +83,13 @@ public sealed class SlaTracker(SlaCatalog catalog, TimeProvider clock)
     public static async Task<List<SlaFact>> PersistedFactsAsync(GuichetDbContext db, long ticketId, CancellationToken ct) =>
         [.. (await PersistedFactsAsync(db, [ticketId], ct))[ticketId]];
 
-    /// <summary>The saved timeline facts of several tickets, in one query, each ticket's in order.</summary>
+    /// <summary>The saved timeline facts of several tickets, in one query (none for none), each ticket's in order.</summary>
     public static async Task<ILookup<long, SlaFact>> PersistedFactsAsync(GuichetDbContext db, IReadOnlyCollection<long> ticketIds, CancellationToken ct) =>
-        (await db.Interactions.AsNoTracking().Where(i => ticketIds.Contains(i.TicketId)).OrderBy(i => i.Id)
+        ticketIds.Count == 0 ? NoFacts : (await db.Interactions.AsNoTracking().Where(i => ticketIds.Contains(i.TicketId)).OrderBy(i => i.Id)
             .Select(i => new { i.TicketId, Fact = new SlaFact(i.CreatedAt, i.Kind, i.Event, i.AuthorRole, i.Visibility, i.CallDirection, i.From, i.To) })
             .ToListAsync(ct)).ToLookup(i => i.TicketId, i => i.Fact);
+
+    private static readonly ILookup<long, SlaFact> NoFacts = Array.Empty<SlaFact>().ToLookup(_ => 0L);
 
     private static async Task<SlaSubject> SubjectAsync(GuichetDbContext db, Ticket ticket, CancellationToken ct)
     {
@@ -109,8 +111,6 @@ public sealed class SlaTracker(SlaCatalog catalog, TimeProvider clock)
 /// </summary>
 internal sealed class SlaSaveInterceptor(SlaTracker tracker) : SaveHook
 {
-    private static readonly ILookup<long, SlaFact> NoFacts = Array.Empty<SlaFact>().ToLookup(_ => 0L);
-
     protected override async Task OnSavingAsync(GuichetDbContext db, CancellationToken ct)
     {
         var tickets = db.ChangeTracker.Entries<Ticket>().Where(e => e.State is EntityState.Added or EntityState.Modified).ToList();
@@ -122,7 +122,7 @@ internal sealed class SlaSaveInterceptor(SlaTracker tracker) : SaveHook
         var version = (await tracker.Catalog.GetAsync(db, ct)).Version;
         // The saved facts and SLA rows of the changed tickets, read for all of them at once (a batch saves several).
         var changed = tickets.Where(e => e.State == EntityState.Modified).Select(e => e.Entity.Id).ToList();
-        var persisted = changed.Count == 0 ? NoFacts : await SlaTracker.PersistedFactsAsync(db, changed, ct);
+        var persisted = await SlaTracker.PersistedFactsAsync(db, changed, ct);
         var rows = changed.Count == 0 ? new Dictionary<long, TicketSla>()
             : await db.Set<TicketSla>().Where(s => changed.Contains(s.TicketId)).ToDictionaryAsync(s => s.TicketId, ct);
         foreach (var entry in tickets)
